@@ -1,0 +1,107 @@
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { hasErrors } from "../diagnostics/diagnostic.js";
+import { loadConfig } from "../load/config.js";
+import { relativeToCwd } from "../load/paths.js";
+import { type OutputPlan, planOutput } from "../output/plan-output.js";
+import { writeOutput } from "../output/write-output.js";
+import { runPipeline } from "../pipeline/run-pipeline.js";
+import { parseFormat, parseTargets } from "./options.js";
+import { printDiagnostics, printJson } from "./report.js";
+
+export const compileHelp = `Usage: regfence compile [FILE|DIR …] [options]
+
+Compiles policies (default: the config's glob, policies/**/*.policy.ts) into every target's files.
+Nothing is written unless every policy is valid; then only files whose bytes changed are written,
+and files a target no longer emits are removed.
+
+Options:
+  --out DIR            output directory (default: the config's outDir, else out)
+  --config FILE        config file (default: searched in the working directory)
+  --target NAME,…      only these targets (default: the config's targets, else all)
+  --check              write nothing; list stale, missing and extra files and exit 1 if any
+  --format FORMAT      pretty (default), json or github (workflow annotations)
+  --no-typecheck       skip type-checking (faster; evaluation still catches shape errors)
+  -h, --help           show this help
+
+Exit codes: 0 ok, 1 policy errors or stale output, 2 usage, config or internal error.`;
+
+export async function compileCommand(args: readonly string[], cwd: string): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    options: {
+      out: { type: "string" },
+      config: { type: "string" },
+      target: { type: "string", multiple: true },
+      check: { type: "boolean", default: false },
+      format: { type: "string" },
+      "no-typecheck": { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${compileHelp}\n`);
+    return 0;
+  }
+  const format = parseFormat(values.format);
+  const targets = parseTargets(values.target);
+  const config = await loadConfig(cwd, values.config);
+  const outDir = values.out === undefined ? config.outDir : path.resolve(cwd, values.out);
+  const result = await runPipeline({
+    cwd,
+    config,
+    paths: positionals,
+    targets,
+    typeCheck: config.typeCheck && !values["no-typecheck"],
+    emit: true,
+    secrets: false,
+  });
+  printDiagnostics(result.diagnostics, format, cwd);
+  if (hasErrors(result.diagnostics)) {
+    if (format === "json") printJson({ ok: false, policies: result.policyFiles.length, diagnostics: result.diagnostics, targets: [] });
+    else process.stderr.write(`nothing written to ${relativeToCwd(outDir, cwd)}\n`);
+    return 1;
+  }
+  const plans = await Promise.all(
+    result.outputs.map(async ({ target, artifacts }) => ({ target: target.name, plan: await planOutput(outDir, artifacts, target.outputRoots({ secrets: false })) })),
+  );
+  const merged: OutputPlan = { outDir, files: plans.flatMap(({ plan }) => plan.files), extra: plans.flatMap(({ plan }) => plan.extra) };
+  const stale = values.check ? staleFiles(merged) : [];
+  if (!values.check) await writeOutput(merged);
+  const summary = plans.map(({ target, plan }) => ({
+    name: target,
+    files: plan.files.map(({ artifact, status }) => ({ path: artifact.path, status })),
+    extra: plan.extra,
+  }));
+  if (format === "json") {
+    printJson({ ok: stale.length === 0, policies: result.policyFiles.length, diagnostics: result.diagnostics, targets: summary, ...(values.check ? { stale } : {}), notes: result.notes });
+    return stale.length === 0 ? 0 : 1;
+  }
+  const out = relativeToCwd(outDir, cwd);
+  if (values.check) {
+    if (stale.length === 0) {
+      process.stdout.write(`${out} is up to date (${merged.files.length} files from ${result.policyFiles.length} policies)\n`);
+      return 0;
+    }
+    process.stdout.write(`${out} is stale; run \`regfence compile\`:\n${stale.map(({ path: file, problem }) => `  ${problem.padEnd(7)} ${out}/${file}`).join("\n")}\n`);
+    return 1;
+  }
+  const count = (files: readonly { status: string }[], status: string): number => files.filter((file) => file.status === status).length;
+  const lines = summary.map(({ name, files, extra }) => {
+    const written = files.length - count(files, "unchanged");
+    const parts = [`${written} written`, `${count(files, "unchanged")} unchanged`];
+    if (extra.length > 0) parts.push(`${extra.length} removed`);
+    return `  ${name.padEnd(12)} ${parts.join(", ")}`;
+  });
+  process.stdout.write(`compiled ${result.policyFiles.length} policies into ${out}\n${lines.join("\n")}\n`);
+  for (const note of result.notes) process.stdout.write(`  note: ${note}\n`);
+  return 0;
+}
+
+function staleFiles(plan: OutputPlan): { path: string; problem: "stale" | "missing" | "extra" }[] {
+  return [
+    ...plan.files.filter(({ status }) => status !== "unchanged").map(({ artifact, status }) => ({ path: artifact.path, problem: status === "new" ? ("missing" as const) : ("stale" as const) })),
+    ...plan.extra.map((file) => ({ path: file, problem: "extra" as const })),
+  ].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}

@@ -1,0 +1,23 @@
+import { FatalError } from "../diagnostics/fatal-error.js";
+import type { TargetName } from "../dsl/index.js";
+import { targetNames } from "../load/config.js";
+
+export type OutputFormat = "pretty" | "json" | "github";
+
+export function parseFormat(value: string | undefined): OutputFormat {
+  if (value === undefined) return "pretty";
+  if (value === "pretty" || value === "json" || value === "github") return value;
+  throw new FatalError("usage", `unknown --format "${value}": use pretty, json or github`);
+}
+
+/** `--target ovh,azure` (or repeated); undefined when not given. */
+export function parseTargets(values: readonly string[] | undefined): TargetName[] | undefined {
+  if (values === undefined || values.length === 0) return undefined;
+  const names = values.flatMap((value) => value.split(",")).map((name) => name.trim()).filter((name) => name !== "");
+  for (const name of names) {
+    if (!(targetNames as readonly string[]).includes(name)) {
+      throw new FatalError("usage", `unknown target "${name}": targets are ${targetNames.join(", ")}`);
+    }
+  }
+  return [...new Set(names)] as TargetName[];
+}

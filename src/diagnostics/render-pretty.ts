@@ -1,0 +1,45 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import type { Diagnostic } from "./diagnostic.js";
+
+/**
+ * Human-readable diagnostics in the `file:line:col` form editors and terminals link, each with
+ * the offending source line and a caret under the column.
+ */
+export function renderPretty(diagnostics: readonly Diagnostic[], cwd: string, color: boolean): string {
+  const paint = (code: string, text: string): string => (color ? `\u001b[${code}m${text}\u001b[0m` : text);
+  const sources = new Map<string, string[] | undefined>();
+  const lines = (file: string): string[] | undefined => {
+    if (!sources.has(file)) {
+      try {
+        sources.set(file, readFileSync(path.resolve(cwd, file), "utf8").split(/\r?\n/));
+      } catch {
+        sources.set(file, undefined);
+      }
+    }
+    return sources.get(file);
+  };
+  const blocks = diagnostics.map((diagnostic) => {
+    const where = diagnostic.line > 0 ? `${diagnostic.file}:${diagnostic.line}:${diagnostic.column}` : diagnostic.file;
+    const severity = paint(diagnostic.severity === "error" ? "31;1" : diagnostic.severity === "warning" ? "33;1" : "36;1", diagnostic.severity);
+    const out = [`${paint("1", where)} ${severity} ${paint("2", diagnostic.code)} ${diagnostic.message}`];
+    const sourceLine = diagnostic.line > 0 ? lines(diagnostic.file)?.[diagnostic.line - 1] : undefined;
+    if (sourceLine !== undefined) {
+      const gutter = String(diagnostic.line);
+      out.push(`  ${paint("2", gutter)} | ${sourceLine}`);
+      out.push(`  ${" ".repeat(gutter.length)} | ${" ".repeat(Math.max(diagnostic.column - 1, 0))}${paint("31", "^")}`);
+    }
+    if (diagnostic.hint !== undefined) out.push(`  ${paint("36", "hint:")} ${diagnostic.hint}`);
+    return out.join("\n");
+  });
+  return blocks.join("\n\n");
+}
+
+/** "2 errors, 1 warning" — or nothing when there is nothing to say. */
+export function countSummary(diagnostics: readonly Diagnostic[]): string {
+  const count = (severity: Diagnostic["severity"], noun: string): string | undefined => {
+    const n = diagnostics.filter((diagnostic) => diagnostic.severity === severity).length;
+    return n === 0 ? undefined : `${n} ${noun}${n === 1 ? "" : "s"}`;
+  };
+  return [count("error", "error"), count("warning", "warning"), count("info", "note")].filter((part) => part !== undefined).join(", ");
+}

@@ -1,0 +1,44 @@
+import { type CallSite, definedAt, stamp } from "./call-site.js";
+import type { AzureRegistry } from "./azure-registry.js";
+import type { ContainerHost } from "./container-host.js";
+import type { Credential } from "./credential.js";
+import type { Network } from "./network.js";
+import type { OvhRegistry } from "./ovh-registry.js";
+import type { Admission } from "./admission.js";
+import type { HarborProxyCache } from "./proxy-cache.js";
+
+/** A registry whose network access regfence manages. */
+export type ManagedRegistry = AzureRegistry | OvhRegistry;
+
+/** Everything a policy file declares. */
+export interface PolicyDefinition {
+  /** The policy's name: lowercase letters, digits and `-`; used in emitted file and object names. */
+  readonly name: string;
+  /** Networks referenced by name elsewhere in the policy (networks used by value need no entry). */
+  readonly networks?: readonly Network[];
+  readonly proxyCache?: HarborProxyCache;
+  readonly admission?: Admission;
+  readonly registries?: readonly ManagedRegistry[];
+  readonly containerHosts?: readonly ContainerHost[];
+  readonly credentials?: readonly Credential[];
+}
+
+/** A policy, as the default export of a `.policy.ts` file. */
+export interface Policy extends PolicyDefinition {
+  readonly kind: "policy";
+  readonly [definedAt]: CallSite;
+}
+
+/**
+ * Defines a policy; make it the default export of a `*.policy.ts` file.
+ *
+ * @example
+ * export default definePolicy({
+ *   name: "platform",
+ *   proxyCache: harborProxyCache({ host: "harbor.myco.com", upstreams: ["docker.io"] }),
+ *   admission: { mode: "Enforce", excludeNamespaces: ["kube-system"] },
+ * });
+ */
+export function definePolicy(definition: PolicyDefinition): Policy {
+  return stamp({ ...definition, kind: "policy" as const }, definePolicy);
+}

@@ -1,0 +1,24 @@
+export { network, type IpAddressOrCidr, type IpRule, type Network, type NetworkRef } from "./network.js";
+export { fromEnv, fromFile, type EnvSecret, type FileSecret, type SecretSource } from "./secret-source.js";
+export { harborProxyCache, type HarborProxyCache, type HarborProxyCacheOptions, type Upstream } from "./proxy-cache.js";
+export type { Admission, AdmissionMode } from "./admission.js";
+export { azureRegistry, type AzurePublicAccess, type AzureRegistry, type AzureRegistryOptions } from "./azure-registry.js";
+export { ovhRegistry, type OvhAccess, type OvhEndpoint, type OvhRegistry, type OvhRegistryOptions } from "./ovh-registry.js";
+export {
+  containerHost,
+  type ContainerHost,
+  type ContainerHostOptions,
+  type RegistryAddress,
+  type RegistryCa,
+} from "./container-host.js";
+export {
+  credential,
+  externalSecret,
+  kubernetesSecret,
+  type Credential,
+  type CredentialOptions,
+  type ExternalSecretDelivery,
+  type SecretDelivery,
+} from "./credential.js";
+export { definePolicy, type ManagedRegistry, type Policy, type PolicyDefinition } from "./define-policy.js";
+export { defineConfig, type OvhTargetOptions, type RegfenceConfig, type TargetName } from "./define-config.js";

@@ -1,0 +1,2 @@
+/** The package root is the policy DSL: `import { definePolicy, network } from "regfence"`. */
+export * from "./dsl/index.js";

@@ -1,0 +1,76 @@
+import path from "node:path";
+import type { Credential, SecretSource } from "../dsl/index.js";
+import type { Findings } from "../diagnostics/finding.js";
+import type { Anchoring } from "./anchoring.js";
+import { assertNever } from "./assert-never.js";
+import { isRegistryHost } from "./docker-reference.js";
+import type { CredentialNode, SecretRefNode } from "./model.js";
+import { isDnsLabel, isDnsSubdomain, isLabelValue } from "./names.js";
+
+const environmentVariable = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * Builds a credential node. Only where secrets live is recorded; their values are read by the
+ * credentials target, and only with `--secrets`.
+ */
+export function buildCredential(value: Credential, policyDirectory: string, anchors: Anchoring, findings: Findings): CredentialNode {
+  if (!isDnsSubdomain(value.name) || value.name.length > 63) {
+    findings.error(
+      "RF2101",
+      anchors.at(value, ["name"]),
+      `invalid credential name "${value.name}": it names a Kubernetes Secret and a file`,
+      "use lowercase letters, digits and '-', at most 63 characters",
+    );
+  }
+  if (!isRegistryHost(value.server)) {
+    findings.error("RF2201", anchors.at(value, ["server"]), `"${value.server}" is not a registry host`, 'write the host the credential logs in to, e.g. "registry.myco.com"');
+  }
+  const kymaSelector = value.kymaSelector ?? value.name;
+  if (!isLabelValue(kymaSelector)) {
+    findings.error("RF2108", anchors.at(value, ["kymaSelector"]), `"${kymaSelector}" is not a valid Kubernetes label value`);
+  }
+  const namespace = value.delivery?.namespace ?? null;
+  if (namespace !== null && !isDnsLabel(namespace)) {
+    findings.error("RF2106", anchors.at(value, ["delivery", "namespace"]), `"${namespace}" is not a valid namespace name`);
+  }
+  const secretRef = (key: "username" | "password", source: SecretSource): SecretRefNode => {
+    const at = anchors.at(value, [key]);
+    switch (source.from) {
+      case "env":
+        if (!environmentVariable.test(source.variable)) findings.error("RF2301", at, `"${source.variable}" is not a valid environment variable name`);
+        return { kind: "env", variable: source.variable, source: at };
+      case "file":
+        if (source.path.trim() === "") findings.error("RF2301", at, "the secret file path is empty");
+        return { kind: "file", path: path.resolve(policyDirectory, source.path), source: at };
+      default:
+        return assertNever(source);
+    }
+  };
+  const delivery = value.delivery;
+  return {
+    kind: "credential",
+    name: value.name,
+    server: value.server,
+    delivery:
+      delivery?.kind === "external-secret"
+        ? {
+            kind: "external-secret",
+            namespace,
+            store: { kind: delivery.store.kind, name: delivery.store.name },
+            remoteKey: delivery.remoteRef.key,
+            usernameProperty: delivery.remoteRef.usernameProperty ?? "username",
+            passwordProperty: delivery.remoteRef.passwordProperty ?? "password",
+            refreshInterval: delivery.refreshInterval ?? "1h",
+          }
+        : {
+            kind: "kubernetes-secret",
+            namespace,
+            // The shape check guarantees both are present for Secret delivery.
+            username: secretRef("username", value.username as SecretSource),
+            password: secretRef("password", value.password as SecretSource),
+          },
+    kymaSelector,
+    readOnly: value.readOnly ?? false,
+    source: anchors.at(value),
+  };
+}

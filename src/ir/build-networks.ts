@@ -1,0 +1,122 @@
+import type { Network, NetworkRef, Policy } from "../dsl/index.js";
+import type { Findings } from "../diagnostics/finding.js";
+import type { Anchoring } from "./anchoring.js";
+import { blockContains, parseIpBlock } from "./ip-block.js";
+import type { IpRuleNode, NetworkNode } from "./model.js";
+import { fileNameProblem } from "./names.js";
+import type { SourceAnchor } from "./source-anchor.js";
+
+/**
+ * The networks of one policy, by name: those listed in `networks` and those referenced by value.
+ * Resolves references by name, so every place a network applies sees the same rules.
+ */
+export class NetworkTable {
+  readonly #nodes = new Map<string, NetworkNode>();
+  readonly #values = new Map<string, Network>();
+  readonly #anchors: Anchoring;
+  readonly #findings: Findings;
+
+  constructor(policy: Policy, anchors: Anchoring, findings: Findings) {
+    this.#anchors = anchors;
+    this.#findings = findings;
+    for (const value of policy.networks ?? []) this.#define(value);
+  }
+
+  /** The rules of the networks `refs` names, checked as one list; `at` anchors the list. */
+  resolve(refs: readonly NetworkRef[], root: unknown, path: readonly (string | number)[]): IpRuleNode[] {
+    const rules: IpRuleNode[] = [];
+    refs.forEach((ref, index) => {
+      const node = typeof ref === "string" ? this.#lookup(ref, this.#anchors.at(root, [...path, index])) : this.#define(ref);
+      if (node !== undefined) rules.push(...node.rules);
+    });
+    reportOverlaps(rules, this.#findings, (a, b) => a.network !== b.network);
+    return rules;
+  }
+
+  /** Registers a network used by value (e.g. in a whitelist) and returns its node. */
+  use(value: Network): NetworkNode | undefined {
+    return this.#define(value);
+  }
+
+  get nodes(): NetworkNode[] {
+    return [...this.#nodes.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  #lookup(name: string, at: SourceAnchor): NetworkNode | undefined {
+    const node = this.#nodes.get(name);
+    if (node === undefined) {
+      const known = [...this.#nodes.keys()].sort();
+      this.#findings.error(
+        "RF2103",
+        at,
+        `unknown network "${name}"`,
+        known.length === 0
+          ? "define it with network(…) and list it in the policy's `networks`, or reference the network value itself"
+          : `networks known here: ${known.join(", ")}`,
+      );
+    }
+    return node;
+  }
+
+  #define(value: Network): NetworkNode | undefined {
+    const existing = this.#values.get(value.name);
+    if (existing !== undefined) {
+      if (existing !== value) {
+        this.#findings.error(
+          "RF2102",
+          this.#anchors.at(value, ["name"]),
+          `network "${value.name}" is defined more than once`,
+          "define each network once and reference that definition everywhere it applies",
+        );
+      }
+      return this.#nodes.get(value.name);
+    }
+    this.#values.set(value.name, value);
+    const source = this.#anchors.at(value);
+    const problem = fileNameProblem(value.name);
+    if (problem !== undefined) this.#findings.error("RF2101", this.#anchors.at(value, ["name"]), `invalid network name "${value.name}": ${problem}`);
+    const rules: IpRuleNode[] = [];
+    value.rules.forEach((rule, index) => {
+      const at = this.#anchors.at(value, ["rules", index, "cidr"]);
+      const parsed = parseIpBlock(rule.cidr);
+      if (parsed.ok) {
+        rules.push({ kind: "ip-rule", block: parsed.block, written: rule.cidr, description: rule.description, network: value.name, source: at });
+      } else if (parsed.reason === "host-bits-set") {
+        this.#findings.error("RF2002", at, `"${rule.cidr}" has host bits set`, `write the network address: "${parsed.networkCidr}"`);
+      } else {
+        this.#findings.error("RF2001", at, parsed.message);
+      }
+    });
+    reportOverlaps(rules, this.#findings, () => true);
+    const node: NetworkNode = { kind: "network", name: value.name, rules, source };
+    this.#nodes.set(value.name, node);
+    return node;
+  }
+}
+
+/**
+ * Warns about rules that repeat or fall inside another rule of the same list; `considered`
+ * limits the pairs looked at (a registry's list only reports pairs across networks, since each
+ * network already reported its own).
+ */
+function reportOverlaps(rules: readonly IpRuleNode[], findings: Findings, considered: (a: IpRuleNode, b: IpRuleNode) => boolean): void {
+  rules.forEach((rule, index) => {
+    for (const other of rules.slice(0, index)) {
+      if (!considered(other, rule)) continue;
+      if (other.block.cidr === rule.block.cidr) {
+        findings.warning("RF2003", rule.source, `${rule.block.cidr} is listed twice (also in network "${other.network}")`, "remove one of them");
+        return;
+      }
+      const [outer, inner] = blockContains(other.block, rule.block) ? [other, rule] : blockContains(rule.block, other.block) ? [rule, other] : [];
+      if (outer !== undefined && inner !== undefined) {
+        findings.warning(
+          "RF2004",
+          inner.source,
+          `${inner.block.cidr} is already covered by ${outer.block.cidr} (network "${outer.network}")`,
+          `remove ${inner.block.cidr}, or narrow ${outer.block.cidr}`,
+        );
+        return;
+      }
+    }
+  });
+}

@@ -1,0 +1,113 @@
+import type { Policy } from "../dsl/index.js";
+import type { Findings } from "../diagnostics/finding.js";
+import type { Anchoring } from "./anchoring.js";
+import { isRegistryHost, parseRegistryPrefix } from "./docker-reference.js";
+import type { AdmissionNode, AllowedRegistryNode, ProxyCacheNode, UpstreamNode } from "./model.js";
+import { isDnsLabel } from "./names.js";
+
+/** Docker Hub answers to several host names; an image naming any of them is a Docker Hub image. */
+export const dockerHubHosts: readonly string[] = ["docker.io", "index.docker.io", "registry-1.docker.io"];
+
+/** Harbor project names: lowercase letters, digits and `._-`, starting with a letter or digit. */
+const harborProject = /^[a-z0-9][a-z0-9._-]{0,254}$/;
+
+export function buildProxyCache(policy: Policy, anchors: Anchoring, findings: Findings): ProxyCacheNode | null {
+  const value = policy.proxyCache;
+  if (value === undefined) return null;
+  if (!isRegistryHost(value.host)) {
+    findings.error("RF2201", anchors.at(value, ["host"]), `"${value.host}" is not a registry host`, 'write a host name with an optional port, e.g. "harbor.myco.com"');
+  }
+  const upstreams: UpstreamNode[] = [];
+  const seen = new Set<string>();
+  value.upstreams.forEach((upstream, index) => {
+    const registry = typeof upstream === "string" ? upstream : upstream.registry;
+    const project = typeof upstream === "string" ? registry : (upstream.project ?? registry);
+    const at = anchors.at(value, typeof upstream === "string" ? ["upstreams", index] : ["upstreams", index, "registry"]);
+    if (!isRegistryHost(registry)) {
+      findings.error("RF2201", at, `"${registry}" is not a registry host`, 'write the upstream\'s host, e.g. "ghcr.io" or "docker.io"');
+      return;
+    }
+    const family = dockerHubHosts.includes(registry) ? dockerHubHosts : [registry];
+    if (family.some((host) => seen.has(host))) {
+      findings.error("RF2104", at, `upstream "${registry}" is listed more than once`, dockerHubHosts.includes(registry) ? `${dockerHubHosts.join(", ")} are all Docker Hub` : undefined);
+      return;
+    }
+    family.forEach((host) => seen.add(host));
+    if (!harborProject.test(project)) {
+      findings.error(
+        "RF2105",
+        typeof upstream === "string" ? at : anchors.at(value, ["upstreams", index, "project"]),
+        `"${project}" is not a valid Harbor project name`,
+        "Harbor project names use lowercase letters, digits, '.', '_' and '-'",
+      );
+    }
+    upstreams.push({ kind: "upstream", registry, aliases: family.filter((host) => host !== registry), project, source: at });
+  });
+  const pullSecret = value.pullSecret?.name ?? null;
+  if (pullSecret !== null && !(policy.credentials ?? []).some((candidate) => candidate === value.pullSecret)) {
+    findings.error(
+      "RF2103",
+      anchors.at(value, ["pullSecret"]),
+      `the pull secret credential "${pullSecret}" is not one of the policy's credentials`,
+      "add it to the policy's `credentials` so its Secret is emitted",
+    );
+  }
+  return {
+    kind: "harbor-proxy-cache",
+    host: value.host,
+    upstreams: upstreams.sort((a, b) => (a.registry < b.registry ? -1 : 1)),
+    dockerHubLibraryPrefix: value.dockerHubLibraryPrefix ?? false,
+    pullSecret,
+    source: anchors.at(value),
+  };
+}
+
+export function buildAdmission(policy: Policy, proxyCache: ProxyCacheNode | null, anchors: Anchoring, findings: Findings): AdmissionNode | null {
+  const value = policy.admission;
+  if (value === undefined) return null;
+  const path = ["admission"];
+  const allow: AllowedRegistryNode[] = [];
+  const key = (entry: { host: string; pathPrefix: string | null }): string => `${entry.host}/${entry.pathPrefix ?? ""}`;
+  if (proxyCache !== null) allow.push({ kind: "allowed-registry", host: proxyCache.host, pathPrefix: null, source: proxyCache.source });
+  (value.allow ?? []).forEach((entry, index) => {
+    const at = anchors.at(policy, [...path, "allow", index]);
+    const parsed = parseRegistryPrefix(entry);
+    if (!parsed.ok) {
+      findings.error("RF2202", at, `"${entry}" is not a registry: ${parsed.error}`, 'write a host with an optional port and path, e.g. "registry.myco.com:5000/team"');
+      return;
+    }
+    const node: AllowedRegistryNode = { kind: "allowed-registry", host: parsed.value.host, pathPrefix: parsed.value.path ?? null, source: at };
+    if (allow.some((existing) => key(existing) === key(node))) {
+      if (index > 0 || proxyCache === null || node.host !== proxyCache.host || node.pathPrefix !== null) {
+        findings.warning("RF2003", at, `"${entry}" is allowed twice`, "remove the repeated entry");
+      }
+      return;
+    }
+    allow.push(node);
+  });
+  if (allow.length === 0) {
+    findings.error(
+      "RF2203",
+      anchors.at(policy, path),
+      "admission allows no registry, so every Pod would be denied",
+      "declare a proxyCache or list the registries workloads may pull from in `allow`",
+    );
+  }
+  const excludeNamespaces: string[] = [];
+  (value.excludeNamespaces ?? []).forEach((namespace, index) => {
+    if (!isDnsLabel(namespace)) {
+      findings.error("RF2106", anchors.at(policy, [...path, "excludeNamespaces", index]), `"${namespace}" is not a valid namespace name`);
+    } else if (!excludeNamespaces.includes(namespace)) {
+      excludeNamespaces.push(namespace);
+    }
+  });
+  return {
+    kind: "admission",
+    mode: value.mode ?? "Enforce",
+    allow,
+    excludeNamespaces: excludeNamespaces.sort(),
+    failurePolicy: value.failurePolicy ?? "Fail",
+    timeoutSeconds: value.timeoutSeconds ?? 10,
+    source: anchors.at(policy, path),
+  };
+}

@@ -1,0 +1,178 @@
+import type { IpBlock } from "./ip-block.js";
+import type { SourceAnchor } from "./source-anchor.js";
+
+/**
+ * The intermediate representation every emitter reads: plain, deeply frozen data built from the
+ * evaluated policies, every node carrying the source anchor of the DSL call that made it.
+ * Emitters never see DSL values.
+ */
+export interface ProgramNode {
+  /** Sorted by policy name, so output never depends on discovery order. */
+  readonly policies: readonly PolicyNode[];
+}
+
+export interface PolicyNode {
+  readonly kind: "policy";
+  readonly name: string;
+  /** The policy file, relative to the working directory. */
+  readonly file: string;
+  readonly source: SourceAnchor;
+  /** Every network the policy defines or references, sorted by name. */
+  readonly networks: readonly NetworkNode[];
+  readonly proxyCache: ProxyCacheNode | null;
+  readonly admission: AdmissionNode | null;
+  /** Sorted by kind, then name. */
+  readonly registries: readonly RegistryNode[];
+  readonly containerHosts: readonly ContainerHostNode[];
+  readonly credentials: readonly CredentialNode[];
+}
+
+export interface NetworkNode {
+  readonly kind: "network";
+  readonly name: string;
+  readonly rules: readonly IpRuleNode[];
+  readonly source: SourceAnchor;
+}
+
+export interface IpRuleNode {
+  readonly kind: "ip-rule";
+  /** The block, normalised: bare addresses become /32 or /128. */
+  readonly block: IpBlock;
+  /** The value as the policy wrote it. */
+  readonly written: string;
+  readonly description: string;
+  /** The network the rule belongs to. */
+  readonly network: string;
+  readonly source: SourceAnchor;
+}
+
+export interface ProxyCacheNode {
+  readonly kind: "harbor-proxy-cache";
+  readonly host: string;
+  readonly upstreams: readonly UpstreamNode[];
+  readonly dockerHubLibraryPrefix: boolean;
+  /** Name of the credential whose Secret is the pull secret, if any. */
+  readonly pullSecret: string | null;
+  readonly source: SourceAnchor;
+}
+
+export interface UpstreamNode {
+  readonly kind: "upstream";
+  /** The registry host, e.g. `docker.io`. */
+  readonly registry: string;
+  /** Other hosts that name the same registry (`index.docker.io`, `registry-1.docker.io`). */
+  readonly aliases: readonly string[];
+  /** The Harbor project that proxies it. */
+  readonly project: string;
+  readonly source: SourceAnchor;
+}
+
+export interface AdmissionNode {
+  readonly kind: "admission";
+  readonly mode: "Enforce" | "Audit";
+  /** Allowed registries, the proxy cache's host first. */
+  readonly allow: readonly AllowedRegistryNode[];
+  readonly excludeNamespaces: readonly string[];
+  readonly failurePolicy: "Fail" | "Ignore";
+  readonly timeoutSeconds: number;
+  readonly source: SourceAnchor;
+}
+
+export interface AllowedRegistryNode {
+  readonly kind: "allowed-registry";
+  readonly host: string;
+  /** A repository path prefix under the host, or null for the whole host. */
+  readonly pathPrefix: string | null;
+  readonly source: SourceAnchor;
+}
+
+export type RegistryNode = AzureRegistryNode | OvhRegistryNode;
+
+export interface AzureRegistryNode {
+  readonly kind: "azure-registry";
+  readonly name: string;
+  readonly resourceGroup: string;
+  readonly subscription: string | null;
+  readonly publicAccess: "selected-networks" | "all-networks" | "disabled";
+  /** The rules of every referenced network, in reference order. */
+  readonly rules: readonly IpRuleNode[];
+  readonly source: SourceAnchor;
+}
+
+export interface OvhRegistryNode {
+  readonly kind: "ovh-registry";
+  readonly name: string;
+  readonly serviceName: string;
+  readonly registryId: string;
+  /** Null when the policy leaves it to the config's default. */
+  readonly endpoint: "ovh-eu" | "ovh-ca" | "ovh-us" | null;
+  readonly management: OvhAccessNode;
+  readonly registry: OvhAccessNode;
+  readonly source: SourceAnchor;
+}
+
+export interface OvhAccessNode {
+  readonly kind: "ovh-access";
+  /** Declared open on purpose: an empty list, which OVH reads as "no restriction". */
+  readonly open: boolean;
+  readonly rules: readonly IpRuleNode[];
+  readonly source: SourceAnchor;
+}
+
+export interface ContainerHostNode {
+  readonly kind: "container-host";
+  readonly name: string;
+  readonly whitelist: readonly RegistryAddressNode[];
+  readonly insecureRegistries: readonly RegistryAddressNode[];
+  readonly registryCas: readonly RegistryCaNode[];
+  readonly vicRegistries: readonly RegistryAddressNode[];
+  readonly source: SourceAnchor;
+}
+
+export interface RegistryAddressNode {
+  readonly kind: "registry-address";
+  /** As written; each target parses it by its own rules. */
+  readonly address: string;
+  /** Set when the entry came from a network's rule. */
+  readonly network: string | null;
+  readonly source: SourceAnchor;
+}
+
+export interface RegistryCaNode {
+  readonly kind: "registry-ca";
+  readonly file: string;
+  readonly registry: string | null;
+  readonly source: SourceAnchor;
+}
+
+export interface CredentialNode {
+  readonly kind: "credential";
+  readonly name: string;
+  readonly server: string;
+  readonly delivery: SecretDeliveryNode | ExternalSecretDeliveryNode;
+  readonly kymaSelector: string;
+  readonly readOnly: boolean;
+  readonly source: SourceAnchor;
+}
+
+export interface SecretDeliveryNode {
+  readonly kind: "kubernetes-secret";
+  readonly namespace: string | null;
+  readonly username: SecretRefNode;
+  readonly password: SecretRefNode;
+}
+
+export interface ExternalSecretDeliveryNode {
+  readonly kind: "external-secret";
+  readonly namespace: string | null;
+  readonly store: { readonly kind: "SecretStore" | "ClusterSecretStore"; readonly name: string };
+  readonly remoteKey: string;
+  readonly usernameProperty: string;
+  readonly passwordProperty: string;
+  readonly refreshInterval: string;
+}
+
+/** Where a secret is read from; never the secret itself. */
+export type SecretRefNode =
+  | { readonly kind: "env"; readonly variable: string; readonly source: SourceAnchor }
+  | { readonly kind: "file"; readonly path: string; readonly source: SourceAnchor };

@@ -1,0 +1,112 @@
+import { type BuildFailure, type Message, type Plugin, build } from "esbuild";
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import { relativeToCwd } from "./paths.js";
+
+/** The bundled form of a set of policy files, ready to import one entry at a time. */
+export interface PolicyBundle {
+  /** Policy file (absolute) → its entry module (absolute). */
+  readonly entries: ReadonlyMap<string, string>;
+  /** Every emitted module (absolute) → the text of its source map, kept in memory. */
+  readonly sourceMaps: ReadonlyMap<string, string>;
+}
+
+/**
+ * `import … from "regfence"` in a policy resolves to the very module this process runs, so DSL
+ * values and the loader share one definition (and one version).
+ */
+export const dslPlugin: Plugin = {
+  name: "regfence-dsl",
+  setup(builder) {
+    builder.onResolve({ filter: /^regfence$/ }, () => ({ path: new URL("../index.js", import.meta.url).href, external: true }));
+  },
+};
+
+/**
+ * Bundles policies with esbuild, one entry per policy and shared modules split into chunks, so
+ * one policy that throws while evaluating does not stop the others. Source maps carry call sites
+ * back to the policy's own line and column.
+ */
+export async function bundlePolicies(
+  files: readonly string[],
+  outdir: string,
+  cwd: string,
+): Promise<{ bundle: PolicyBundle; diagnostics: Diagnostic[] }> {
+  try {
+    return { bundle: await buildEntries(files, outdir, cwd), diagnostics: [] };
+  } catch (error) {
+    if (!isBuildFailure(error)) throw error;
+    // One file that does not parse must not hide the others: build each on its own.
+    const diagnostics: Diagnostic[] = [];
+    const entries = new Map<string, string>();
+    const sourceMaps = new Map<string, string>();
+    for (const [index, file] of files.entries()) {
+      try {
+        const single = await buildEntries([file], path.join(outdir, `single-${index}`), cwd);
+        for (const [key, value] of single.entries) entries.set(key, value);
+        for (const [key, value] of single.sourceMaps) sourceMaps.set(key, value);
+      } catch (singleError) {
+        if (!isBuildFailure(singleError)) throw singleError;
+        diagnostics.push(...singleError.errors.map((message) => buildDiagnostic(message, file, cwd)));
+      }
+    }
+    return { bundle: { entries, sourceMaps }, diagnostics: dedupe(diagnostics) };
+  }
+}
+
+async function buildEntries(files: readonly string[], outdir: string, cwd: string): Promise<PolicyBundle> {
+  const result = await build({
+    entryPoints: [...files],
+    absWorkingDir: cwd,
+    outdir,
+    bundle: true,
+    splitting: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    entryNames: "[name]-[hash]",
+    chunkNames: "chunk-[hash]",
+    sourcemap: "external",
+    sourcesContent: false,
+    metafile: true,
+    write: false,
+    logLevel: "silent",
+    plugins: [dslPlugin],
+  });
+  const entries = new Map<string, string>();
+  const sourceMaps = new Map<string, string>();
+  await mkdir(outdir, { recursive: true });
+  for (const output of result.outputFiles) {
+    if (output.path.endsWith(".map")) sourceMaps.set(output.path.slice(0, -".map".length), output.text);
+    else await writeFile(output.path, output.contents);
+  }
+  for (const [output, meta] of Object.entries(result.metafile.outputs)) {
+    if (meta.entryPoint !== undefined) entries.set(path.resolve(cwd, meta.entryPoint), path.resolve(cwd, output));
+  }
+  return { entries, sourceMaps };
+}
+
+function isBuildFailure(error: unknown): error is BuildFailure {
+  return error instanceof Error && Array.isArray((error as Partial<BuildFailure>).errors);
+}
+
+function buildDiagnostic(message: Message, fallbackFile: string, cwd: string): Diagnostic {
+  const location = message.location;
+  return {
+    code: "RF1002",
+    severity: "error",
+    message: message.text,
+    file: relativeToCwd(location === null ? fallbackFile : path.resolve(cwd, location.file), cwd),
+    line: location?.line ?? 0,
+    column: location === null ? 0 : location.column + 1,
+  };
+}
+
+function dedupe(diagnostics: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return diagnostics.filter((diagnostic) => {
+    const key = `${diagnostic.file}:${diagnostic.line}:${diagnostic.column}:${diagnostic.message}`;
+    return !seen.has(key) && seen.add(key) !== undefined;
+  });
+}

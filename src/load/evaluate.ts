@@ -1,0 +1,57 @@
+import { pathToFileURL } from "node:url";
+import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import type { PolicyBundle } from "./bundle.js";
+import { relativeToCwd } from "./paths.js";
+import type { SourceMapper } from "./source-maps.js";
+
+/** A policy file's default export, not yet checked for shape. */
+export interface EvaluatedPolicy {
+  /** Absolute path of the policy file. */
+  readonly file: string;
+  readonly value: unknown;
+}
+
+/**
+ * Imports each bundled policy on its own, so one that throws is reported at the line that threw
+ * while the others are still checked.
+ */
+export async function evaluatePolicies(
+  bundle: PolicyBundle,
+  mapper: SourceMapper,
+  cwd: string,
+): Promise<{ policies: EvaluatedPolicy[]; diagnostics: Diagnostic[] }> {
+  const policies: EvaluatedPolicy[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const [file, entry] of [...bundle.entries].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    try {
+      const module = (await import(pathToFileURL(entry).href)) as { default?: unknown };
+      if (module.default === undefined) {
+        diagnostics.push({
+          code: "RF1004",
+          severity: "error",
+          message: "the policy file has no default export",
+          file: relativeToCwd(file, cwd),
+          line: 1,
+          column: 1,
+          hint: "end the file with `export default definePolicy({ … })`",
+        });
+      } else {
+        policies.push({ file, value: module.default });
+      }
+    } catch (error) {
+      const position = mapper.mapError(error) ?? { file: relativeToCwd(file, cwd), line: 0, column: 0 };
+      diagnostics.push({
+        code: "RF1003",
+        severity: "error",
+        message: `the policy threw while being evaluated: ${describeThrown(error)}`,
+        ...position,
+      });
+    }
+  }
+  return { policies, diagnostics };
+}
+
+function describeThrown(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}

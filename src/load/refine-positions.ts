@@ -1,0 +1,84 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import type { Finding } from "../diagnostics/finding.js";
+import type { PathSegment, SourceAnchor } from "../ir/source-anchor.js";
+
+/**
+ * Resolves findings to exact positions: from the DSL call an anchor names, down its argument path
+ * (`[1, 2, "cidr"]`) to the literal the user wrote. ts-morph is loaded only when there is
+ * something to report, so clean compiles never pay for it.
+ */
+export async function refinePositions(findings: readonly Finding[], cwd: string): Promise<Diagnostic[]> {
+  const needsSyntax = findings.some((finding) => finding.at.path.length > 0 && finding.at.line > 0);
+  const locator = needsSyntax ? await SyntaxLocator.create(cwd) : undefined;
+  return findings.map(({ at, ...rest }) => ({ ...rest, ...(locator?.locate(at) ?? { file: at.file, line: at.line, column: at.column }) }));
+}
+
+type Morph = typeof import("ts-morph");
+
+class SyntaxLocator {
+  readonly #morph: Morph;
+  readonly #project: import("ts-morph").Project;
+  readonly #cwd: string;
+
+  private constructor(morph: Morph, cwd: string) {
+    this.#morph = morph;
+    this.#cwd = cwd;
+    this.#project = new morph.Project({ useInMemoryFileSystem: true, compilerOptions: { allowJs: true } });
+  }
+
+  static async create(cwd: string): Promise<SyntaxLocator> {
+    return new SyntaxLocator(await import("ts-morph"), cwd);
+  }
+
+  locate(at: SourceAnchor): { file: string; line: number; column: number } {
+    const fallback = { file: at.file, line: at.line, column: at.column };
+    if (at.path.length === 0 || at.line === 0) return fallback;
+    const source = this.#sourceFile(at.file);
+    if (source === undefined) return fallback;
+    const { Node, SyntaxKind } = this.#morph;
+    let position: number;
+    try {
+      position = source.compilerNode.getPositionOfLineAndCharacter(at.line - 1, at.column - 1);
+    } catch {
+      return fallback;
+    }
+    const call = source
+      .getDescendantsOfKind(SyntaxKind.CallExpression)
+      .filter((candidate) => candidate.getStart() <= position && position < candidate.getEnd())
+      .at(-1);
+    if (call === undefined) return fallback;
+    let node: import("ts-morph").Node = call;
+    for (const [index, segment] of at.path.entries()) {
+      const next = index === 0 && Node.isCallExpression(node) ? node.getArguments()[Number(segment)] : step(this.#morph, node, segment);
+      if (next === undefined) break;
+      node = next;
+    }
+    const { line, column } = source.getLineAndColumnAtPos(node.getStart());
+    return { file: at.file, line, column };
+  }
+
+  #sourceFile(file: string): import("ts-morph").SourceFile | undefined {
+    const existing = this.#project.getSourceFile(file);
+    if (existing !== undefined) return existing;
+    try {
+      return this.#project.createSourceFile(file, readFileSync(path.resolve(this.#cwd, file), "utf8"));
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+/** One step down an object literal (by key) or array literal (by index); undefined if not literal. */
+function step(morph: Morph, node: import("ts-morph").Node, segment: PathSegment): import("ts-morph").Node | undefined {
+  const { Node } = morph;
+  const target = Node.isAsExpression(node) || Node.isSatisfiesExpression(node) || Node.isParenthesizedExpression(node) ? node.getExpression() : node;
+  if (typeof segment === "number" && Node.isArrayLiteralExpression(target)) return target.getElements()[segment];
+  if (typeof segment === "string" && Node.isObjectLiteralExpression(target)) {
+    const property = target.getProperty(segment);
+    if (Node.isPropertyAssignment(property)) return property.getInitializer() ?? property;
+    return property;
+  }
+  return undefined;
+}

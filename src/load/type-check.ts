@@ -1,0 +1,107 @@
+import { execFile } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import { FatalError } from "../diagnostics/fatal-error.js";
+import { relativeToCwd } from "./paths.js";
+
+/**
+ * Type-checks policy files with the native TypeScript 7 compiler (`tsc`, written in Go): about a
+ * tenth of the cost of an in-process TypeScript 6 program, with the same file(line,col)
+ * positions. The DSL's own declarations are mapped in with `paths`, so a policy is checked against
+ * exactly the regfence that will evaluate it.
+ */
+export async function typeCheck(files: readonly string[], cwd: string): Promise<Diagnostic[]> {
+  if (files.length === 0) return [];
+  const directory = await mkdtemp(path.join(tmpdir(), "regfence-tsc-"));
+  try {
+    const project = path.join(directory, "tsconfig.json");
+    await writeFile(project, JSON.stringify(policyProject(files)));
+    const output = await runTsc(["--project", project, "--pretty", "false"], cwd);
+    return parseTscOutput(output, cwd);
+  } finally {
+    await rm(directory, { recursive: true, force: true });
+  }
+}
+
+function policyProject(files: readonly string[]): object {
+  const dslTypes = fileURLToPath(new URL("../index.d.ts", import.meta.url));
+  return {
+    compilerOptions: {
+      strict: true,
+      noEmit: true,
+      target: "es2022",
+      lib: ["es2022"],
+      module: "preserve",
+      moduleResolution: "bundler",
+      allowImportingTsExtensions: true,
+      resolveJsonModule: true,
+      skipLibCheck: true,
+      types: [],
+      paths: { regfence: [dslTypes] },
+    },
+    files,
+  };
+}
+
+function tscCommand(): { command: string; prefix: string[] } {
+  const require = createRequire(import.meta.url);
+  const platformPackage = `@typescript/typescript-${process.platform}-${process.arch}/package.json`;
+  try {
+    const typescriptRoot = path.dirname(require.resolve("typescript/package.json"));
+    const binary = createRequire(path.join(typescriptRoot, "package.json")).resolve(platformPackage);
+    return { command: path.join(path.dirname(binary), "lib", process.platform === "win32" ? "tsc.exe" : "tsc"), prefix: [] };
+  } catch {
+    // No prebuilt binary for this platform: TypeScript's own launcher finds whatever it can run.
+    return { command: process.execPath, prefix: [require.resolve("typescript/bin/tsc")] };
+  }
+}
+
+function runTsc(args: string[], cwd: string): Promise<string> {
+  const { command, prefix } = tscCommand();
+  return new Promise((resolve, reject) => {
+    execFile(command, [...prefix, ...args], { cwd, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      // tsc exits 1 or 2 when it found errors; that is the normal path, not a failure.
+      if (error !== null && typeof error.code !== "number") {
+        reject(new FatalError("internal", `could not run the TypeScript compiler (${command}): ${error.message}`));
+      } else if (stdout.trim() === "" && stderr.trim() !== "") {
+        reject(new FatalError("internal", `the TypeScript compiler failed: ${stderr.trim()}`));
+      } else {
+        resolve(stdout);
+      }
+    });
+  });
+}
+
+const located = /^(.+)\((\d+),(\d+)\): (error|warning|message) TS(\d+): (.*)$/;
+const unlocated = /^(error|warning|message) TS(\d+): (.*)$/;
+
+/** Parses `--pretty false` output; indented lines continue the message before them. */
+export function parseTscOutput(output: string, cwd: string): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  for (const line of output.split(/\r?\n/)) {
+    const match = located.exec(line);
+    if (match !== null) {
+      const [, file = "", lineText = "0", columnText = "0", category, code, message = ""] = match;
+      diagnostics.push({
+        code: `TS${code}`,
+        severity: category === "error" ? "error" : category === "warning" ? "warning" : "info",
+        message,
+        file: relativeToCwd(path.resolve(cwd, file), cwd),
+        line: Number(lineText),
+        column: Number(columnText),
+      });
+      continue;
+    }
+    const last = diagnostics.at(-1);
+    if (/^\s+\S/.test(line) && last !== undefined) {
+      diagnostics[diagnostics.length - 1] = { ...last, message: `${last.message}\n${line.trimEnd()}` };
+    } else if (unlocated.test(line)) {
+      throw new FatalError("internal", `the TypeScript compiler rejected regfence's policy project: ${line}`);
+    }
+  }
+  return diagnostics;
+}

@@ -1,0 +1,72 @@
+import { type Diagnostic, hasErrors, sortDiagnostics } from "../diagnostics/diagnostic.js";
+import { FatalError } from "../diagnostics/fatal-error.js";
+import type { TargetName } from "../dsl/index.js";
+import { buildProgram } from "../ir/build-program.js";
+import type { ProgramNode } from "../ir/model.js";
+import type { ResolvedConfig } from "../load/config.js";
+import { discoverPolicies } from "../load/discover.js";
+import { loadPolicies } from "../load/load-policies.js";
+import { refinePositions } from "../load/refine-positions.js";
+import { checkArtifact } from "../render/check-artifact.js";
+import { TemplateRenderer } from "../render/template-renderer.js";
+import { allTargets } from "../targets/all-targets.js";
+import type { Artifact, Target } from "../targets/target.js";
+
+export interface PipelineOptions {
+  readonly cwd: string;
+  readonly config: ResolvedConfig;
+  /** Files and directories from the command line; the config's globs when empty. */
+  readonly paths: readonly string[];
+  /** `--target`; the config's `targets`, else all, when undefined. */
+  readonly targets: readonly TargetName[] | undefined;
+  readonly typeCheck: boolean;
+  /** Emit artifacts (compile) or stop after validation (validate). */
+  readonly emit: boolean;
+  readonly secrets: boolean;
+}
+
+export interface TargetOutput {
+  readonly target: Target;
+  readonly artifacts: readonly Artifact[];
+}
+
+export interface PipelineResult {
+  readonly policyFiles: readonly string[];
+  readonly targets: readonly Target[];
+  readonly program: ProgramNode | undefined;
+  /** Sorted; every problem found, not just the first. */
+  readonly diagnostics: readonly Diagnostic[];
+  /** Per target; no artifacts at all when any error was found: output is all or nothing. */
+  readonly outputs: readonly TargetOutput[];
+  readonly notes: readonly string[];
+}
+
+/** load → IR → validate → emit, and every artifact parsed back and checked. Prints nothing. */
+export async function runPipeline(options: PipelineOptions): Promise<PipelineResult> {
+  const { cwd, config } = options;
+  const targets = (options.targets ?? config.targets ?? (Object.keys(allTargets) as TargetName[])).map((name) => allTargets[name]);
+  const policyFiles = await discoverPolicies(options.paths, config.policies, config.baseDirectory, cwd);
+  if (policyFiles.length === 0) {
+    const where = options.paths.length > 0 ? options.paths.join(", ") : config.policies.join(", ");
+    throw new FatalError("usage", `no policy files found in ${where}`);
+  }
+  const loaded = await loadPolicies(policyFiles, cwd, { typeCheck: options.typeCheck });
+  const { program, findings } = buildProgram(loaded.policies, cwd);
+  const targetFindings = targets.flatMap((target) => target.validate(program));
+  let diagnostics = [...loaded.diagnostics, ...(await refinePositions([...loaded.findings.all, ...findings, ...targetFindings], cwd))];
+  if (!options.emit || hasErrors(diagnostics)) {
+    return { policyFiles, targets, program, diagnostics: sortDiagnostics(diagnostics), outputs: [], notes: [] };
+  }
+  const render = new TemplateRenderer(config.templates);
+  const outputs: TargetOutput[] = [];
+  const notes: string[] = [];
+  for (const target of targets) {
+    const emission = await target.emit(program, { render, secrets: options.secrets, options: { ovh: config.ovh } });
+    emission.artifacts.forEach(checkArtifact);
+    outputs.push({ target, artifacts: emission.artifacts });
+    notes.push(...emission.notes);
+    diagnostics = [...diagnostics, ...(await refinePositions(emission.findings, cwd))];
+  }
+  const failed = hasErrors(diagnostics);
+  return { policyFiles, targets, program, diagnostics: sortDiagnostics(diagnostics), outputs: failed ? [] : outputs, notes: failed ? [] : notes };
+}

@@ -1,0 +1,59 @@
+import { isDeepStrictEqual } from "node:util";
+import { parseAllDocuments } from "yaml";
+import { FatalError } from "../diagnostics/fatal-error.js";
+import type { Artifact } from "../targets/target.js";
+
+/**
+ * Parses a rendered YAML or JSON artifact back and checks it still says what the emitter meant:
+ * a template (bundled or overridden) may add keys, comments and annotations, but must not drop,
+ * change or break anything. Runs before any file is written.
+ */
+export function checkArtifact(artifact: Artifact): void {
+  if (artifact.format !== "yaml" && artifact.format !== "json") return;
+  const parsed = artifact.format === "yaml" ? parseYaml(artifact) : parseJson(artifact);
+  if (artifact.expected === undefined) return;
+  const difference = findDifference(parsed, artifact.expected, "");
+  if (difference !== undefined) {
+    throw new FatalError("config", `${artifact.path}: the rendered ${artifact.format.toUpperCase()} does not match what regfence emits (at ${difference || "the top level"}); check the template`);
+  }
+}
+
+function parseYaml(artifact: Artifact): unknown[] {
+  const documents = parseAllDocuments(artifact.content, { version: "1.2", uniqueKeys: true });
+  const list = Array.isArray(documents) ? documents : [documents];
+  for (const document of list) {
+    const [problem] = document.errors;
+    if (problem !== undefined) throw new FatalError("config", `${artifact.path}: the rendered YAML does not parse: ${problem.message}`);
+  }
+  return list.map((document) => document.toJS({ maxAliasCount: 0 }) as unknown).filter((document) => document !== null);
+}
+
+function parseJson(artifact: Artifact): unknown {
+  try {
+    return JSON.parse(artifact.content) as unknown;
+  } catch (error) {
+    throw new FatalError("config", `${artifact.path}: the rendered JSON does not parse: ${(error as Error).message}`);
+  }
+}
+
+/** The path of the first place `actual` lacks or contradicts `expected`; objects may have extra keys. */
+export function findDifference(actual: unknown, expected: unknown, at: string): string | undefined {
+  if (Array.isArray(expected)) {
+    if (!Array.isArray(actual) || actual.length !== expected.length) return at;
+    for (const [index, item] of expected.entries()) {
+      const difference = findDifference(actual[index], item, `${at}[${index}]`);
+      if (difference !== undefined) return difference;
+    }
+    return undefined;
+  }
+  if (typeof expected === "object" && expected !== null) {
+    if (typeof actual !== "object" || actual === null || Array.isArray(actual)) return at;
+    for (const [key, value] of Object.entries(expected)) {
+      if (value === undefined) continue;
+      const difference = findDifference((actual as Record<string, unknown>)[key], value, at === "" ? key : `${at}.${key}`);
+      if (difference !== undefined) return difference;
+    }
+    return undefined;
+  }
+  return isDeepStrictEqual(actual, expected) ? undefined : at;
+}

@@ -1,0 +1,96 @@
+import type { Finding } from "../../diagnostics/finding.js";
+import { Findings } from "../../diagnostics/finding.js";
+import { compareIpBlocks } from "../../ir/ip-block.js";
+import type { IpRuleNode, OvhAccessNode, OvhRegistryNode, ProgramNode } from "../../ir/model.js";
+import type { Artifact, Emission, EmitContext, Target } from "../target.js";
+
+/** The two lists of a Managed Private Registry, each replaced whole by one PUT. */
+const endpoints = ["management", "registry"] as const;
+type RestrictionList = (typeof endpoints)[number];
+
+/** One entry of an `ipRestrictions` payload, key order as the OVH API documents it. */
+interface IpRestriction {
+  readonly description: string;
+  readonly ipBlock: string;
+}
+
+function ovhRegistries(program: ProgramNode): OvhRegistryNode[] {
+  return program.policies.flatMap((policy) => policy.registries.filter((registry): registry is OvhRegistryNode => registry.kind === "ovh-registry"));
+}
+
+/**
+ * The full list for one endpoint: every block once (bare addresses as /32 or /128), in address
+ * order, so the payload only changes when the policy does.
+ */
+export function ipRestrictions(access: OvhAccessNode): IpRestriction[] {
+  const byCidr = new Map<string, IpRuleNode>();
+  for (const rule of access.rules) if (!byCidr.has(rule.block.cidr)) byCidr.set(rule.block.cidr, rule);
+  return [...byCidr.values()].sort((a, b) => compareIpBlocks(a.block, b.block)).map((rule) => ({ description: rule.description, ipBlock: rule.block.cidr }));
+}
+
+/** The API path of one list, each segment escaped as OVH's own clients do. */
+export function restrictionPath(registry: Pick<OvhRegistryNode, "serviceName" | "registryId">, list: RestrictionList): string {
+  return `/cloud/project/${encodeURIComponent(registry.serviceName)}/containerRegistry/${encodeURIComponent(registry.registryId)}/ipRestrictions/${list}`;
+}
+
+function validate(program: ProgramNode): readonly Finding[] {
+  const findings = new Findings();
+  for (const registry of ovhRegistries(program)) {
+    for (const list of endpoints) {
+      const access = registry[list];
+      if (!access.open && access.rules.length === 0) {
+        findings.error(
+          "RF5001",
+          access.source,
+          `the ${list} list of OVH registry "${registry.name}" is empty, which OVH reads as "no restriction": anyone could reach it`,
+          `list the networks allowed, or write \`${list}: "open"\` to leave the endpoint open on purpose`,
+        );
+      }
+      for (const rule of access.rules) {
+        if (rule.block.family === "ipv6") {
+          findings.warning(
+            "RF5002",
+            rule.source,
+            `${rule.block.cidr} is IPv6; OVH documents IP restrictions with IPv4 blocks only`,
+            "check that the registry accepts it before relying on it",
+          );
+        }
+      }
+    }
+  }
+  return findings.all;
+}
+
+function emit(program: ProgramNode, context: EmitContext): Emission {
+  const artifacts: Artifact[] = [];
+  for (const registry of ovhRegistries(program)) {
+    const directory = `ovh/${registry.name}`;
+    const calls = endpoints.map((list) => {
+      const payload = ipRestrictions(registry[list]);
+      artifacts.push({
+        path: `${directory}/${list}.json`,
+        content: context.render.render("ovh", "ip-restrictions.json", { registry, list, payload }),
+        format: "json",
+        expected: payload,
+      });
+      return { method: "PUT", path: restrictionPath(registry, list), body: `${list}.json`, entries: payload.length };
+    });
+    const plan = {
+      registry: registry.name,
+      endpoint: registry.endpoint ?? context.options.ovh.endpoint,
+      serviceName: registry.serviceName,
+      registryId: registry.registryId,
+      calls,
+    };
+    artifacts.push({ path: `${directory}/plan.json`, content: context.render.render("ovh", "plan.json", { plan }), format: "json", expected: plan });
+  }
+  return { artifacts, findings: [], notes: artifacts.length > 0 ? ["ovh: IP restrictions take about 30 s to propagate after each PUT"] : [] };
+}
+
+/** OVHcloud Managed Private Registry IP restrictions: full-list payloads and the calls that apply them. */
+export const ovhTarget: Target = {
+  name: "ovh",
+  outputRoots: () => ["ovh"],
+  validate,
+  emit,
+};

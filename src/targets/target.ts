@@ -1,0 +1,52 @@
+import type { Finding } from "../diagnostics/finding.js";
+import type { TargetName } from "../dsl/index.js";
+import type { ProgramNode } from "../ir/model.js";
+import type { ResolvedConfig } from "../load/config.js";
+import type { TemplateRenderer } from "../render/template-renderer.js";
+
+/** A file a target wants under the out dir. */
+export interface Artifact {
+  /** Relative to the out dir, `/`-separated. */
+  readonly path: string;
+  readonly content: string;
+  /**
+   * `yaml` and `json` artifacts are parsed back before anything is written and must contain
+   * `expected` (templates may add to it, never change or drop it).
+   */
+  readonly format: "yaml" | "json" | "shell" | "text" | "markdown";
+  /** For yaml: the documents, in order; for json: the value. */
+  readonly expected?: unknown;
+  /** Holds secret values: written 0600, never printed, only with `--secrets`. */
+  readonly secret?: boolean;
+  readonly executable?: boolean;
+}
+
+/** The per-target sections of the config, defaults applied. */
+export type TargetOptions = Pick<ResolvedConfig, "ovh">;
+
+export interface EmitContext {
+  readonly render: TemplateRenderer;
+  readonly options: TargetOptions;
+  /** `--secrets`: credentials may be read and secret artifacts written. */
+  readonly secrets: boolean;
+}
+
+/** What a target returns: its artifacts and any problems met while emitting. */
+export interface Emission {
+  readonly artifacts: readonly Artifact[];
+  readonly findings: readonly Finding[];
+  /** Lines for the compile summary that an operator must act on. */
+  readonly notes: readonly string[];
+}
+
+/**
+ * The contract every emitter implements. Targets read only the IR: validation first (every
+ * problem collected), emission only when no error was found anywhere.
+ */
+export interface Target {
+  readonly name: TargetName;
+  /** Directories under the out dir this target owns: files there that it did not emit are extra. */
+  outputRoots(context: { readonly secrets: boolean }): readonly string[];
+  validate(program: ProgramNode): readonly Finding[];
+  emit(program: ProgramNode, context: EmitContext): Emission | Promise<Emission>;
+}
