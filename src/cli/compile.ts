@@ -6,7 +6,7 @@ import { relativeToCwd } from "../load/paths.js";
 import { type OutputPlan, planOutput } from "../output/plan-output.js";
 import { writeOutput } from "../output/write-output.js";
 import { runPipeline } from "../pipeline/run-pipeline.js";
-import { parseFormat, parseTargets } from "./options.js";
+import { parseFormat, parseTargets, policies } from "./options.js";
 import { printDiagnostics, printJson } from "./report.js";
 
 export const compileHelp = `Usage: regfence compile [FILE|DIR …] [options]
@@ -20,6 +20,9 @@ Options:
   --config FILE        config file (default: searched in the working directory)
   --target NAME,…      only these targets (default: the config's targets, else all)
   --check              write nothing; list stale, missing and extra files and exit 1 if any
+  --secrets            also read credentials (environment variables, files) and write their
+                       Secrets (mode 0600, git-ignored); without it no secret is read, written
+                       or checked
   --format FORMAT      pretty (default), json or github (workflow annotations)
   --no-typecheck       skip type-checking (faster; evaluation still catches shape errors)
   -h, --help           show this help
@@ -37,6 +40,7 @@ export async function compileCommand(args: readonly string[], cwd: string): Prom
       check: { type: "boolean", default: false },
       format: { type: "string" },
       "no-typecheck": { type: "boolean", default: false },
+      secrets: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -55,7 +59,7 @@ export async function compileCommand(args: readonly string[], cwd: string): Prom
     targets,
     typeCheck: config.typeCheck && !values["no-typecheck"],
     emit: true,
-    secrets: false,
+    secrets: values.secrets,
   });
   printDiagnostics(result.diagnostics, format, cwd);
   if (hasErrors(result.diagnostics)) {
@@ -64,7 +68,7 @@ export async function compileCommand(args: readonly string[], cwd: string): Prom
     return 1;
   }
   const plans = await Promise.all(
-    result.outputs.map(async ({ target, artifacts }) => ({ target: target.name, plan: await planOutput(outDir, artifacts, target.outputRoots({ secrets: false })) })),
+    result.outputs.map(async ({ target, artifacts }) => ({ target: target.name, plan: await planOutput(outDir, artifacts, target.outputRoots({ secrets: values.secrets })) })),
   );
   const merged: OutputPlan = { outDir, files: plans.flatMap(({ plan }) => plan.files), extra: plans.flatMap(({ plan }) => plan.extra) };
   const stale = values.check ? staleFiles(merged) : [];
@@ -81,7 +85,7 @@ export async function compileCommand(args: readonly string[], cwd: string): Prom
   const out = relativeToCwd(outDir, cwd);
   if (values.check) {
     if (stale.length === 0) {
-      process.stdout.write(`${out} is up to date (${merged.files.length} files from ${result.policyFiles.length} policies)\n`);
+      process.stdout.write(`${out} is up to date (${merged.files.length} files from ${policies(result.policyFiles.length)})\n`);
       return 0;
     }
     process.stdout.write(`${out} is stale; run \`regfence compile\`:\n${stale.map(({ path: file, problem }) => `  ${problem.padEnd(7)} ${out}/${file}`).join("\n")}\n`);
@@ -94,7 +98,7 @@ export async function compileCommand(args: readonly string[], cwd: string): Prom
     if (extra.length > 0) parts.push(`${extra.length} removed`);
     return `  ${name.padEnd(12)} ${parts.join(", ")}`;
   });
-  process.stdout.write(`compiled ${result.policyFiles.length} policies into ${out}\n${lines.join("\n")}\n`);
+  process.stdout.write(`compiled ${policies(result.policyFiles.length)} into ${out}\n${lines.join("\n")}\n`);
   for (const note of result.notes) process.stdout.write(`  note: ${note}\n`);
   return 0;
 }

@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
 import { FatalError } from "../diagnostics/fatal-error.js";
+import { applyCommand } from "./apply.js";
 import { compileCommand } from "./compile.js";
+import { explainCommand } from "./explain.js";
 import { validateCommand } from "./validate.js";
 
 const usage = `Usage: regfence <command> [options]
@@ -11,22 +13,30 @@ Registry access policy as code: define registries, networks and credentials once
 Commands:
   compile    compile policies into out/ (or check that out/ is up to date with --check)
   validate   check policies without writing anything
+  apply      apply compiled settings through a target's API (regfence apply ovh [--dry-run])
+  explain    show how the policies rewrite and admit images (regfence explain nginx:1.27)
 
 Options:
   -h, --help     show help (also after a command: regfence compile --help)
   -v, --version  show the version`;
 
 const commands: Record<string, (args: readonly string[], cwd: string) => Promise<number>> = {
+  apply: applyCommand,
   compile: compileCommand,
+  explain: explainCommand,
   validate: validateCommand,
 };
 
 /** Runs the CLI and returns the exit code; the only place that decides how a run ends. */
 export async function main(argv: readonly string[], cwd: string): Promise<number> {
   const [command, ...rest] = argv;
-  if (command === undefined || command === "-h" || command === "--help" || command === "help") {
+  if (command === undefined) {
+    process.stderr.write(`${usage}\n`);
+    return 2;
+  }
+  if (command === "-h" || command === "--help" || command === "help") {
     process.stdout.write(`${usage}\n`);
-    return command === undefined ? 2 : 0;
+    return 0;
   }
   if (command === "-v" || command === "--version") {
     const manifest = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };

@@ -21,3 +21,8 @@ export function parseTargets(values: readonly string[] | undefined): TargetName[
   }
   return [...new Set(names)] as TargetName[];
 }
+
+/** "1 policy", "4 policies". */
+export function policies(count: number): string {
+  return `${count} ${count === 1 ? "policy" : "policies"}`;
+}

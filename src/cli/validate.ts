@@ -3,7 +3,7 @@ import { hasErrors } from "../diagnostics/diagnostic.js";
 import { countSummary } from "../diagnostics/render-pretty.js";
 import { loadConfig } from "../load/config.js";
 import { runPipeline } from "../pipeline/run-pipeline.js";
-import { parseFormat, parseTargets } from "./options.js";
+import { parseFormat, parseTargets, policies } from "./options.js";
 import { printDiagnostics, printJson } from "./report.js";
 
 export const validateHelp = `Usage: regfence validate [FILE|DIR …] [options]
@@ -53,7 +53,7 @@ export async function validateCommand(args: readonly string[], cwd: string): Pro
     printJson({ ok, policies: result.policyFiles.length, diagnostics: result.diagnostics });
   } else {
     printDiagnostics(result.diagnostics, format, cwd);
-    if (ok) process.stdout.write(`${result.policyFiles.length} policies valid${result.diagnostics.length > 0 ? ` (${countSummary(result.diagnostics)})` : ""}\n`);
+    if (ok) process.stdout.write(`${policies(result.policyFiles.length)} valid${result.diagnostics.length > 0 ? ` (${countSummary(result.diagnostics)})` : ""}\n`);
   }
   return ok ? 0 : 1;
 }

@@ -1,7 +1,7 @@
 import type { OvhEndpoint } from "./ovh-registry.js";
 
 /** The emitters regfence has; `--target` and `targets` choose among them. */
-export type TargetName = "ovh";
+export type TargetName = "ovh" | "credentials" | "vic" | "azure" | "kyverno";
 
 /** Options of the OVH target. */
 export interface OvhTargetOptions {
@@ -11,6 +11,18 @@ export interface OvhTargetOptions {
    */
   readonly endpoint?: OvhEndpoint;
 }
+
+/** Options of the Kyverno target. */
+export interface KyvernoTargetOptions {
+  /**
+   * The Kyverno policy types emitted: `ClusterPolicy` (kyverno.io/v1, deprecated from Kyverno 1.17)
+   * or `CEL` (policies.kyverno.io/v1 MutatingPolicy and ValidatingPolicy, Kyverno 1.17 and later).
+   * @default "ClusterPolicy"
+   */
+  readonly policyType?: KyvernoPolicyType;
+}
+
+export type KyvernoPolicyType = "ClusterPolicy" | "CEL";
 
 /** The settings of `regfence.config.ts` (or `.regfencerc`, or `"regfence"` in package.json). */
 export interface RegfenceConfig {
@@ -31,6 +43,7 @@ export interface RegfenceConfig {
    */
   readonly typeCheck?: boolean;
   readonly ovh?: OvhTargetOptions;
+  readonly kyverno?: KyvernoTargetOptions;
 }
 
 /**

@@ -41,7 +41,7 @@ export interface Network<Name extends string = string> {
  * ]);
  */
 export function network<const Name extends string>(name: Name, rules: readonly IpRule[]): Network<Name> {
-  return stamp({ kind: "network" as const, name, rules: Object.freeze([...rules]) }, network);
+  return stamp({ kind: "network" as const, name, rules: Object.freeze(rules.map((rule) => Object.freeze({ ...rule }))) }, network);
 }
 
 /** A network given by value, or by the name of a network listed in the policy's `networks`. */

@@ -13,13 +13,20 @@ import type { SourceAnchor } from "./source-anchor.js";
 export class NetworkTable {
   readonly #nodes = new Map<string, NetworkNode>();
   readonly #values = new Map<string, Network>();
+  /** Names a string reference may use: only the policy's `networks`, whatever else is in use. */
+  readonly #declared = new Set<string>();
+  /** Overlaps across networks already reported, so a pair used in several lists warns once. */
+  readonly #reported = new Set<string>();
   readonly #anchors: Anchoring;
   readonly #findings: Findings;
 
   constructor(policy: Policy, anchors: Anchoring, findings: Findings) {
     this.#anchors = anchors;
     this.#findings = findings;
-    for (const value of policy.networks ?? []) this.#define(value);
+    for (const value of policy.networks ?? []) {
+      this.#declared.add(value.name);
+      this.#define(value);
+    }
   }
 
   /** The rules of the networks `refs` names, checked as one list; `at` anchors the list. */
@@ -29,8 +36,16 @@ export class NetworkTable {
       const node = typeof ref === "string" ? this.#lookup(ref, this.#anchors.at(root, [...path, index])) : this.#define(ref);
       if (node !== undefined) rules.push(...node.rules);
     });
-    reportOverlaps(rules, this.#findings, (a, b) => a.network !== b.network);
+    reportOverlaps(rules, this.#findings, (a, b) => this.#firstTimeAcrossNetworks(a, b));
     return rules;
+  }
+
+  /** Each network already reported its own overlaps; a pair across networks is reported once. */
+  #firstTimeAcrossNetworks(a: IpRuleNode, b: IpRuleNode): boolean {
+    const key = `${a.network}/${a.block.cidr} ${b.network}/${b.block.cidr}`;
+    if (a.network === b.network || this.#reported.has(key)) return false;
+    this.#reported.add(key);
+    return true;
   }
 
   /** Registers a network used by value (e.g. in a whitelist) and returns its node. */
@@ -43,16 +58,16 @@ export class NetworkTable {
   }
 
   #lookup(name: string, at: SourceAnchor): NetworkNode | undefined {
-    const node = this.#nodes.get(name);
+    const node = this.#declared.has(name) ? this.#nodes.get(name) : undefined;
     if (node === undefined) {
-      const known = [...this.#nodes.keys()].sort();
+      const known = [...this.#declared].sort();
       this.#findings.error(
         "RF2103",
         at,
         `unknown network "${name}"`,
         known.length === 0
           ? "define it with network(…) and list it in the policy's `networks`, or reference the network value itself"
-          : `networks known here: ${known.join(", ")}`,
+          : `networks listed in this policy's \`networks\`: ${known.join(", ")}`,
       );
     }
     return node;

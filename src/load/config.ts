@@ -6,7 +6,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { z } from "zod";
 import { FatalError } from "../diagnostics/fatal-error.js";
-import type { OvhEndpoint, RegfenceConfig, TargetName } from "../dsl/index.js";
+import type { KyvernoPolicyType, OvhEndpoint, RegfenceConfig, TargetName } from "../dsl/index.js";
 import { dslPlugin } from "./bundle.js";
 
 /** The config with every default applied, paths absolute. */
@@ -21,9 +21,10 @@ export interface ResolvedConfig {
   readonly templates: string | undefined;
   readonly typeCheck: boolean;
   readonly ovh: { readonly endpoint: OvhEndpoint };
+  readonly kyverno: { readonly policyType: KyvernoPolicyType };
 }
 
-export const targetNames = ["ovh"] as const satisfies readonly TargetName[];
+export const targetNames = ["ovh", "credentials", "vic", "azure", "kyverno"] as const satisfies readonly TargetName[];
 
 const configSchema = z.strictObject({
   policies: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
@@ -32,6 +33,7 @@ const configSchema = z.strictObject({
   templates: z.string().min(1).optional(),
   typeCheck: z.boolean().optional(),
   ovh: z.strictObject({ endpoint: z.enum(["ovh-eu", "ovh-ca", "ovh-us"]).optional() }).optional(),
+  kyverno: z.strictObject({ policyType: z.enum(["ClusterPolicy", "CEL"]).optional() }).optional(),
 }) satisfies z.ZodType<RegfenceConfig>;
 
 const searchPlaces = [
@@ -109,5 +111,6 @@ export async function loadConfig(cwd: string, explicitFile: string | undefined):
     templates: config.templates === undefined ? undefined : path.resolve(baseDirectory, config.templates),
     typeCheck: config.typeCheck ?? true,
     ovh: { endpoint: config.ovh?.endpoint ?? "ovh-eu" },
+    kyverno: { policyType: config.kyverno?.policyType ?? "ClusterPolicy" },
   };
 }

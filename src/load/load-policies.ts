@@ -26,7 +26,8 @@ export interface LoadResult {
  * the shape of each default export. A file that fails any step is reported and left out; the rest
  * go on, so one run reports every broken file.
  */
-export async function loadPolicies(files: readonly string[], cwd: string, options: { typeCheck: boolean }): Promise<LoadResult> {
+export async function loadPolicies(paths: readonly string[], cwd: string, options: { typeCheck: boolean }): Promise<LoadResult> {
+  const files = paths.map((file) => path.resolve(cwd, file));
   const findings = new Findings();
   const typeDiagnostics = options.typeCheck ? await typeCheck(files, cwd) : [];
   const failed = new Set(typeDiagnostics.filter((diagnostic) => diagnostic.severity === "error").map((diagnostic) => path.resolve(cwd, diagnostic.file)));

@@ -73,7 +73,13 @@ class SyntaxLocator {
 /** One step down an object literal (by key) or array literal (by index); undefined if not literal. */
 function step(morph: Morph, node: import("ts-morph").Node, segment: PathSegment): import("ts-morph").Node | undefined {
   const { Node } = morph;
-  const target = Node.isAsExpression(node) || Node.isSatisfiesExpression(node) || Node.isParenthesizedExpression(node) ? node.getExpression() : node;
+  let target = node;
+  for (;;) {
+    if (Node.isAsExpression(target) || Node.isSatisfiesExpression(target) || Node.isParenthesizedExpression(target)) target = target.getExpression();
+    // Option helpers such as `externalSecret({ … })` record no call site: look into their options.
+    else if (typeof segment === "string" && Node.isCallExpression(target) && target.getArguments().length === 1) target = target.getArguments()[0] ?? target;
+    else break;
+  }
   if (typeof segment === "number" && Node.isArrayLiteralExpression(target)) return target.getElements()[segment];
   if (typeof segment === "string" && Node.isObjectLiteralExpression(target)) {
     const property = target.getProperty(segment);

@@ -15,11 +15,33 @@ import { relativeToCwd } from "./paths.js";
  * exactly the regfence that will evaluate it.
  */
 export async function typeCheck(files: readonly string[], cwd: string): Promise<Diagnostic[]> {
+  const diagnostics = await checkOnce(files, cwd);
+  // tsc stops at syntax errors (TS1xxx) and then reports no type errors at all: check the
+  // files that do parse once more, so one broken file does not hide the others' mistakes.
+  const unparsable = new Set(diagnostics.filter(isSyntactic).map((diagnostic) => path.resolve(cwd, diagnostic.file)));
+  if (unparsable.size === 0) return diagnostics;
+  const seen = new Set(diagnostics.map(key));
+  const rest = await checkOnce(
+    files.filter((file) => !unparsable.has(path.resolve(cwd, file))),
+    cwd,
+  );
+  return [...diagnostics, ...rest.filter((diagnostic) => !seen.has(key(diagnostic)))];
+}
+
+function isSyntactic(diagnostic: Diagnostic): boolean {
+  return /^TS1\d{3}$/.test(diagnostic.code) && diagnostic.severity === "error";
+}
+
+function key(diagnostic: Diagnostic): string {
+  return `${diagnostic.file}:${diagnostic.line}:${diagnostic.column}:${diagnostic.code}`;
+}
+
+async function checkOnce(files: readonly string[], cwd: string): Promise<Diagnostic[]> {
   if (files.length === 0) return [];
   const directory = await mkdtemp(path.join(tmpdir(), "regfence-tsc-"));
   try {
     const project = path.join(directory, "tsconfig.json");
-    await writeFile(project, JSON.stringify(policyProject(files)));
+    await writeFile(project, JSON.stringify(policyProject(files.map((file) => path.resolve(cwd, file)))));
     const output = await runTsc(["--project", project, "--pretty", "false"], cwd);
     return parseTscOutput(output, cwd);
   } finally {

@@ -35,9 +35,16 @@ export async function writeOutput(plan: OutputPlan): Promise<void> {
   await applyModes(plan);
 }
 
-/** Secret files stay 0600 even when an earlier run or a checkout left them wider. */
+/**
+ * Secret files stay 0600 even when an earlier run or a checkout left them wider, and the
+ * directories holding them 0700, so other users cannot even list which credentials exist.
+ */
 async function applyModes(plan: OutputPlan): Promise<void> {
-  for (const { artifact } of plan.files) await chmod(path.join(plan.outDir, artifact.path), modeOf(artifact));
+  for (const { artifact } of plan.files) {
+    const file = path.join(plan.outDir, artifact.path);
+    await chmod(file, modeOf(artifact));
+    if (artifact.secret === true) await chmod(path.dirname(file), 0o700);
+  }
 }
 
 function modeOf(artifact: { secret?: boolean; executable?: boolean }): number {

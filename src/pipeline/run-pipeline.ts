@@ -61,7 +61,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
   const outputs: TargetOutput[] = [];
   const notes: string[] = [];
   for (const target of targets) {
-    const emission = await target.emit(program, { render, secrets: options.secrets, options: { ovh: config.ovh } });
+    const emission = await target.emit(program, { render, secrets: options.secrets, options: { ovh: config.ovh, kyverno: config.kyverno } });
     emission.artifacts.forEach(checkArtifact);
     outputs.push({ target, artifacts: emission.artifacts });
     notes.push(...emission.notes);

@@ -22,7 +22,7 @@ export interface Artifact {
 }
 
 /** The per-target sections of the config, defaults applied. */
-export type TargetOptions = Pick<ResolvedConfig, "ovh">;
+export type TargetOptions = Pick<ResolvedConfig, "ovh" | "kyverno">;
 
 export interface EmitContext {
   readonly render: TemplateRenderer;

@@ -1,20 +1,21 @@
 import type { Finding } from "../../diagnostics/finding.js";
 import { Findings } from "../../diagnostics/finding.js";
 import { compareIpBlocks } from "../../ir/ip-block.js";
+import type { OvhEndpoint } from "../../dsl/index.js";
 import type { IpRuleNode, OvhAccessNode, OvhRegistryNode, ProgramNode } from "../../ir/model.js";
-import type { Artifact, Emission, EmitContext, Target } from "../target.js";
+import type { Artifact, Emission, EmitContext, Target, TargetOptions } from "../target.js";
 
 /** The two lists of a Managed Private Registry, each replaced whole by one PUT. */
-const endpoints = ["management", "registry"] as const;
-type RestrictionList = (typeof endpoints)[number];
+export const restrictionLists = ["management", "registry"] as const;
+export type RestrictionList = (typeof restrictionLists)[number];
 
 /** One entry of an `ipRestrictions` payload, key order as the OVH API documents it. */
-interface IpRestriction {
+export interface IpRestriction {
   readonly description: string;
   readonly ipBlock: string;
 }
 
-function ovhRegistries(program: ProgramNode): OvhRegistryNode[] {
+export function ovhRegistries(program: ProgramNode): OvhRegistryNode[] {
   return program.policies.flatMap((policy) => policy.registries.filter((registry): registry is OvhRegistryNode => registry.kind === "ovh-registry"));
 }
 
@@ -28,6 +29,11 @@ export function ipRestrictions(access: OvhAccessNode): IpRestriction[] {
   return [...byCidr.values()].sort((a, b) => compareIpBlocks(a.block, b.block)).map((rule) => ({ description: rule.description, ipBlock: rule.block.cidr }));
 }
 
+/** The API endpoint a registry lives on: its own, else the config's default. */
+export function registryEndpoint(registry: OvhRegistryNode, options: TargetOptions): OvhEndpoint {
+  return registry.endpoint ?? options.ovh.endpoint;
+}
+
 /** The API path of one list, each segment escaped as OVH's own clients do. */
 export function restrictionPath(registry: Pick<OvhRegistryNode, "serviceName" | "registryId">, list: RestrictionList): string {
   return `/cloud/project/${encodeURIComponent(registry.serviceName)}/containerRegistry/${encodeURIComponent(registry.registryId)}/ipRestrictions/${list}`;
@@ -35,8 +41,9 @@ export function restrictionPath(registry: Pick<OvhRegistryNode, "serviceName" | 
 
 function validate(program: ProgramNode): readonly Finding[] {
   const findings = new Findings();
+  const warned = new Set<IpRuleNode>();
   for (const registry of ovhRegistries(program)) {
-    for (const list of endpoints) {
+    for (const list of restrictionLists) {
       const access = registry[list];
       if (!access.open && access.rules.length === 0) {
         findings.error(
@@ -47,7 +54,9 @@ function validate(program: ProgramNode): readonly Finding[] {
         );
       }
       for (const rule of access.rules) {
-        if (rule.block.family === "ipv6") {
+        // A network used by both lists is one place in the policy: say it once.
+        if (rule.block.family === "ipv6" && !warned.has(rule)) {
+          warned.add(rule);
           findings.warning(
             "RF5002",
             rule.source,
@@ -65,7 +74,7 @@ function emit(program: ProgramNode, context: EmitContext): Emission {
   const artifacts: Artifact[] = [];
   for (const registry of ovhRegistries(program)) {
     const directory = `ovh/${registry.name}`;
-    const calls = endpoints.map((list) => {
+    const calls = restrictionLists.map((list) => {
       const payload = ipRestrictions(registry[list]);
       artifacts.push({
         path: `${directory}/${list}.json`,
@@ -77,7 +86,7 @@ function emit(program: ProgramNode, context: EmitContext): Emission {
     });
     const plan = {
       registry: registry.name,
-      endpoint: registry.endpoint ?? context.options.ovh.endpoint,
+      endpoint: registryEndpoint(registry, context.options),
       serviceName: registry.serviceName,
       registryId: registry.registryId,
       calls,

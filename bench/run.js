@@ -1,0 +1,230 @@
+// Benchmark of `regfence compile`: `npm run bench` (builds dist/ first).
+//
+// Every row is a fresh Node process ("cold" for regfence; the filesystem cache is warmed by one
+// untimed run first). Reports the median, min and max wall time of BENCH_RUNS runs (default 5) and
+// the peak RSS of the regfence Node process (tsc and esbuild run as their own processes and are
+// not counted). The Markdown table on stdout is the product; progress goes to stderr and the same
+// data as JSON to results.json in the bench's temp directory. Timings are never asserted: the
+// exit code is non-zero only when a compile fails.
+//
+//   BENCH_RUNS=10 npm run bench            more runs per row
+//   BENCH_SIZES=10,100 npm run bench       other generated set sizes (default 10,100,1000)
+//   BENCH_KEEP=1 npm run bench             keep the generated projects and output directories
+
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { fixed, markdownTable } from "./format-table.js";
+import { cidrsPerFile, generateProject } from "./generate-policies.js";
+import { median, runChild } from "./measure.js";
+
+const repoRoot = fileURLToPath(new URL("..", import.meta.url));
+const cli = path.join(repoRoot, "bin", "regfence.js");
+
+const runs = positiveInteger(process.env.BENCH_RUNS ?? "5", "BENCH_RUNS");
+const sizes = (process.env.BENCH_SIZES ?? "10,100,1000").split(",").map((size) => positiveInteger(size.trim(), "BENCH_SIZES"));
+const keep = process.env.BENCH_KEEP === "1";
+
+const root = mkdtempSync(path.join(tmpdir(), "regfence-bench-"));
+const outRoot = path.join(root, "out");
+
+class BenchFailure extends Error {}
+
+function positiveInteger(text, name) {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) {
+    process.stderr.write(`bench: ${name} must be a positive integer, got "${text}"\n`);
+    process.exit(2);
+  }
+  return value;
+}
+
+function progress(message) {
+  process.stderr.write(`${message}\n`);
+}
+
+let outSequence = 0;
+/** A new, empty output directory (created by regfence itself, like a first compile). */
+function freshOutDir() {
+  return path.join(outRoot, `run-${outSequence++}`);
+}
+
+function describe(result) {
+  if (result.error !== undefined) return `could not run: ${result.error.message}`;
+  return result.signal !== null ? `killed by ${result.signal}` : `exit ${result.status}`;
+}
+
+/** Throws with the child's output when it did not exit 0. */
+function expectSuccess(label, args, cwd, result) {
+  if (result.error === undefined && result.status === 0) return;
+  process.stderr.write(`\nbench: ${label} failed (${describe(result)})\n  cwd: ${cwd}\n  command: node ${args.join(" ")}\n`);
+  if (result.stdout.trim() !== "") process.stderr.write(`--- stdout\n${result.stdout.trimEnd()}\n`);
+  process.stderr.write(`--- stderr\n${result.stderr.trimEnd() || "(empty)"}\n`);
+  throw new BenchFailure(`${label} failed`);
+}
+
+/**
+ * Measures one row: one untimed warm-up, then `runs` timed runs.
+ * @param {{ name: string, files: number, cwd: string, args: (outDir: string) => string[], outDir?: "fresh" | "reuse", check?: (result: ReturnType<typeof runChild>) => void }} spec
+ */
+function measure(spec) {
+  const reuse = spec.outDir === "reuse" ? freshOutDir() : undefined;
+  const times = [];
+  const rss = [];
+  for (let run = 0; run <= runs; run++) {
+    const outDir = reuse ?? freshOutDir();
+    const args = spec.args(outDir);
+    const result = runChild(args, spec.cwd);
+    expectSuccess(spec.name, args, spec.cwd, result);
+    if (reuse === undefined) rmSync(outDir, { recursive: true, force: true });
+    if (run === 0) continue; // warm-up
+    spec.check?.(result);
+    times.push(result.ms);
+    if (result.rssKiB !== undefined) rss.push(result.rssKiB);
+  }
+  if (reuse !== undefined) rmSync(reuse, { recursive: true, force: true });
+  const row = {
+    case: spec.name,
+    files: spec.files,
+    medianMs: median(times),
+    minMs: Math.min(...times),
+    maxMs: Math.max(...times),
+    peakRssMiB: rss.length === 0 ? undefined : Math.max(...rss) / 1024,
+    runsMs: times,
+    rssKiB: rss,
+  };
+  progress(`  ${row.case}: median ${fixed(row.medianMs, 0)} ms, peak RSS ${fixed(row.peakRssMiB, 1)} MiB`);
+  return row;
+}
+
+/** A generated project compiles with exit 0, no diagnostics, and the OVH files it should. */
+function verifyGenerated(project) {
+  const args = [cli, "compile", "policies", "--out", freshOutDir(), "--format", "json"];
+  const label = `verification of the ${project.files}-file set`;
+  const result = runChild(args, project.directory);
+  expectSuccess(label, args, project.directory, result);
+  const report = JSON.parse(result.stdout);
+  const ovhFiles = report.targets.find((target) => target.name === "ovh")?.files.length ?? 0;
+  const problems = [];
+  if (report.ok !== true) problems.push("ok is not true");
+  if (report.policies !== project.files) problems.push(`${report.policies} policies compiled, expected ${project.files}`);
+  if (report.diagnostics.length > 0) problems.push(`diagnostics: ${report.diagnostics.map((d) => `${d.file}:${d.line} ${d.code} ${d.message}`).slice(0, 5).join("; ")}`);
+  if (ovhFiles !== 3 * project.ovhRegistries) problems.push(`${ovhFiles} OVH files, expected ${3 * project.ovhRegistries}`);
+  if (problems.length > 0) {
+    process.stderr.write(`\nbench: ${label}: ${problems.join(", ")}\n`);
+    throw new BenchFailure(`${label} failed`);
+  }
+}
+
+function upToDate(result) {
+  if (/\b[1-9]\d* written/.test(result.stdout)) progress(`  warning: the up-to-date re-run wrote files:\n${result.stdout}`);
+}
+
+function gitCommit() {
+  const result = spawnSync("git", ["rev-parse", "--short", "HEAD"], { cwd: repoRoot, encoding: "utf8" });
+  return result.status === 0 ? result.stdout.trim() : undefined;
+}
+
+/** Per-file cost between the two largest sets: total per file, and the marginal cost of a file. */
+function growth(rows, suffix) {
+  const [small, large] = sizes
+    .slice(-2)
+    .map((size) => rows.find((row) => row.case === `generated${suffix}` && row.files === size));
+  if (sizes.length < 2 || small === undefined || large === undefined) return undefined;
+  const smaller = rows.find((row) => row.case === `generated${suffix}` && row.files === sizes.at(-3));
+  const perFileSmall = small.medianMs / small.files;
+  const perFileLarge = large.medianMs / large.files;
+  const marginalLarge = (large.medianMs - small.medianMs) / (large.files - small.files);
+  const marginalSmall = smaller === undefined ? undefined : (small.medianMs - smaller.medianMs) / (small.files - smaller.files);
+  return {
+    case: `generated${suffix}`,
+    smallFiles: small.files,
+    largeFiles: large.files,
+    perFileMsSmall: perFileSmall,
+    perFileMsLarge: perFileLarge,
+    perFileRatio: perFileLarge / perFileSmall,
+    marginalMsPerFileSmall: marginalSmall,
+    marginalMsPerFileLarge: marginalLarge,
+  };
+}
+
+function main() {
+  const rows = [];
+  const loadBefore = loadavg()[0];
+  const examples = readdirSync(path.join(repoRoot, "policies")).filter((file) => file.endsWith(".policy.ts")).length;
+  progress(`bench: ${runs} runs per row (+1 warm-up), temp dir ${root}`);
+
+  rows.push(measure({ name: "floor: node -e 0", files: 0, cwd: repoRoot, args: () => ["-e", "0"] }));
+  rows.push(measure({ name: "worked examples (policies/)", files: examples, cwd: repoRoot, args: (out) => [cli, "compile", "policies", "--out", out] }));
+  rows.push(
+    measure({ name: "worked examples, up-to-date out dir", files: examples, cwd: repoRoot, args: (out) => [cli, "compile", "policies", "--out", out], outDir: "reuse", check: upToDate }),
+  );
+  rows.push(measure({ name: "worked examples --no-typecheck", files: examples, cwd: repoRoot, args: (out) => [cli, "compile", "policies", "--out", out, "--no-typecheck"] }));
+
+  const projects = sizes.map((size) => {
+    progress(`generating ${size} policy files…`);
+    const project = generateProject(path.join(root, `project-${size}`), size, repoRoot);
+    verifyGenerated(project);
+    return project;
+  });
+  // The CLI as a user's repository runs it: node_modules/regfence/bin/regfence.js (the symlink).
+  const userCli = (project) => path.join(project.directory, "node_modules", "regfence", "bin", "regfence.js");
+  for (const project of projects) {
+    rows.push(measure({ name: "generated", files: project.files, cwd: project.directory, args: (out) => [userCli(project), "compile", "policies", "--out", out] }));
+  }
+  for (const project of projects) {
+    rows.push(
+      measure({ name: "generated --no-typecheck", files: project.files, cwd: project.directory, args: (out) => [userCli(project), "compile", "policies", "--out", out, "--no-typecheck"] }),
+    );
+  }
+
+  const growths = [growth(rows, ""), growth(rows, " --no-typecheck")].filter((entry) => entry !== undefined);
+  const results = {
+    date: new Date().toISOString(),
+    commit: gitCommit(),
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    cpus: cpus().length,
+    loadAverage1m: { before: loadBefore, after: loadavg()[0] },
+    runs,
+    cidrsPerGeneratedFile: cidrsPerFile,
+    rows,
+    growth: growths,
+  };
+  const resultsFile = path.join(root, "results.json");
+  writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
+
+  const lines = [
+    `regfence compile, median of ${runs} runs (+1 warm-up) each; node ${process.version}, ${cpus().length} CPUs, 1-min load ${fixed(loadBefore, 2)} before / ${fixed(results.loadAverage1m.after, 2)} after; peak RSS of the regfence Node process only (tsc and esbuild run as child processes)`,
+    "",
+    markdownTable(rows),
+    "",
+  ];
+  for (const entry of growths) {
+    const marginal =
+      entry.marginalMsPerFileSmall === undefined
+        ? ""
+        : `; marginal cost per added file ${fixed(entry.marginalMsPerFileSmall, 2)} ms (${sizes.at(-3)}→${entry.smallFiles}) vs ${fixed(entry.marginalMsPerFileLarge, 2)} ms (${entry.smallFiles}→${entry.largeFiles})`;
+    lines.push(
+      `${entry.case}: ${fixed(entry.perFileMsSmall, 2)} ms/file at ${entry.smallFiles} files, ${fixed(entry.perFileMsLarge, 2)} ms/file at ${entry.largeFiles} files, ratio ${fixed(entry.perFileRatio, 2)} (≤ 1 means at most linear)${marginal}`,
+    );
+  }
+  lines.push("", `results: ${resultsFile}`);
+  process.stdout.write(`${lines.join("\n")}\n`);
+}
+
+let failed = false;
+try {
+  main();
+} catch (error) {
+  if (!(error instanceof BenchFailure)) throw error;
+  failed = true;
+  process.stderr.write(`bench: stopped; generated files kept in ${root}\n`);
+} finally {
+  if (!failed && !keep) {
+    for (const entry of readdirSync(root)) if (entry !== "results.json") rmSync(path.join(root, entry), { recursive: true, force: true });
+  }
+}
+process.exitCode = failed ? 1 : 0;

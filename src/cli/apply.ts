@@ -1,0 +1,151 @@
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { hasErrors } from "../diagnostics/diagnostic.js";
+import { FatalError } from "../diagnostics/fatal-error.js";
+import { loadConfig } from "../load/config.js";
+import { relativeToCwd } from "../load/paths.js";
+import { planOutput } from "../output/plan-output.js";
+import { runPipeline } from "../pipeline/run-pipeline.js";
+import { applyOvh, desiredRegistries, type ListOutcome, type RegistryOutcome } from "../targets/ovh/apply-ovh.js";
+import { credentialsFromEnvironment } from "../targets/ovh/ovh-credentials.js";
+import { parseEndpointSetting } from "../targets/ovh/ovh-endpoint.js";
+import { printDiagnostics } from "./report.js";
+
+export const applyHelp = `Usage: regfence apply ovh [options]
+
+Applies the OVHcloud Managed Private Registry IP restrictions through the OVH API. The policies
+are compiled in memory exactly as \`regfence compile\` does, and nothing is applied when a policy
+has errors or when out/ovh differs from what they compile to: what is applied is what was
+reviewed. For each registry both lists are read and the difference printed; only the lists that
+differ are replaced (a PUT sends the whole list), and each is read back to confirm.
+
+Options:
+  --registry NAME      only this registry (repeatable; default: every OVH registry)
+  --dry-run            read the lists and print the difference; send no PUT
+  --out DIR            output directory that was reviewed (default: the config's outDir, else out)
+  --config FILE        config file (default: searched in the working directory)
+  --no-typecheck       skip type-checking
+  -h, --help           show this help
+
+Environment:
+  OVH_APPLICATION_KEY, OVH_APPLICATION_SECRET, OVH_CONSUMER_KEY
+                       API credentials (required); the consumer key needs GET and PUT on
+                       /cloud/project/*/containerRegistry/*/ipRestrictions/*
+  OVH_ENDPOINT         ovh-eu, ovh-ca or ovh-us: must match each registry's endpoint (default:
+                       the registry's own); or an API base URL (https, or http to a loopback
+                       address) used instead, for a proxy or a test server
+
+Exit codes: 0 applied or nothing to do, 1 policy errors, stale output or a failed apply,
+2 usage, config or internal error.`;
+
+export async function applyCommand(args: readonly string[], cwd: string): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    options: {
+      registry: { type: "string", multiple: true },
+      "dry-run": { type: "boolean", default: false },
+      out: { type: "string" },
+      config: { type: "string" },
+      "no-typecheck": { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${applyHelp}\n`);
+    return 0;
+  }
+  const [target, ...extra] = positionals;
+  if (target === undefined) throw new FatalError("usage", "name the target to apply: regfence apply ovh");
+  if (target !== "ovh") throw new FatalError("usage", `cannot apply "${target}": only ovh is applied through an API`);
+  if (extra.length > 0) throw new FatalError("usage", `unexpected argument "${extra[0]}": apply takes the policies from the config`);
+  const credentials = credentialsFromEnvironment(process.env);
+  const setting = parseEndpointSetting(process.env["OVH_ENDPOINT"]);
+  const config = await loadConfig(cwd, values.config);
+  if (config.targets !== undefined && !config.targets.includes("ovh")) throw new FatalError("config", "the config's targets do not include ovh, so there is nothing compiled to apply");
+  const outDir = values.out === undefined ? config.outDir : path.resolve(cwd, values.out);
+
+  const result = await runPipeline({ cwd, config, paths: [], targets: undefined, typeCheck: config.typeCheck && !values["no-typecheck"], emit: true, secrets: false });
+  printDiagnostics(result.diagnostics, "pretty", cwd);
+  const ovhOutput = result.outputs.find(({ target: { name } }) => name === "ovh");
+  if (hasErrors(result.diagnostics) || result.program === undefined || ovhOutput === undefined) {
+    process.stderr.write("nothing applied: fix the policy errors first\n");
+    return 1;
+  }
+  const out = relativeToCwd(outDir, cwd);
+  const plan = await planOutput(outDir, ovhOutput.artifacts, ovhOutput.target.outputRoots({ secrets: false }));
+  const stale = [
+    ...plan.files.filter(({ status }) => status !== "unchanged").map(({ artifact, status }) => `  ${status === "new" ? "missing" : "stale"}  ${out}/${artifact.path}`),
+    ...plan.extra.map((file) => `  extra    ${out}/${file}`),
+  ];
+  if (stale.length > 0) {
+    process.stderr.write(`nothing applied: ${out}/ovh is not what the policies compile to, so it is not what was reviewed:\n${stale.join("\n")}\nRun \`regfence compile\`, review and commit the change, then apply.\n`);
+    return 1;
+  }
+
+  const all = desiredRegistries(result.program, config);
+  const wanted = values.registry === undefined ? undefined : new Set(values.registry);
+  const unknown = [...(wanted ?? [])].filter((name) => !all.some((registry) => registry.name === name));
+  if (unknown.length > 0) {
+    const known = all.length === 0 ? "the policies declare none" : `known: ${all.map(({ name }) => name).join(", ")}`;
+    throw new FatalError("usage", `unknown OVH registry ${unknown.map((name) => `"${name}"`).join(", ")} (${known})`);
+  }
+  const registries = all.filter(({ name }) => wanted?.has(name) ?? true);
+  if (registries.length === 0) {
+    process.stdout.write("no OVH registries in the policies: nothing to apply\n");
+    return 0;
+  }
+
+  const dryRun = values["dry-run"];
+  const outcomes = await applyOvh({ registries, setting, credentials, dryRun });
+  for (const outcome of outcomes) printOutcome(outcome, dryRun);
+  return printSummary(outcomes, dryRun);
+}
+
+function printOutcome(outcome: RegistryOutcome, dryRun: boolean): void {
+  const { registry, apiBase } = outcome;
+  const lines = [`${registry.name} (${registry.endpoint}, ${apiBase})`];
+  for (const list of outcome.lists) lines.push(...listLines(list, dryRun));
+  process.stdout.write(`${lines.join("\n")}\n`);
+  if (outcome.failure !== undefined) {
+    const hint = outcome.failure.hint === undefined ? "" : `\n  hint: ${outcome.failure.hint}`;
+    process.stderr.write(`regfence: registry "${registry.name}" (${registry.endpoint}, ${apiBase}): ${outcome.failure.message}${hint}\n`);
+  }
+}
+
+function listLines(outcome: ListOutcome, dryRun: boolean): string[] {
+  const entries = (count: number): string => `${count} ${count === 1 ? "entry" : "entries"}`;
+  const label = `  ${outcome.list.padEnd(10)}`;
+  if (outcome.action === "in-sync") return [`${label}  in sync (${entries(outcome.desired.length)})`];
+  const changes = [
+    ...outcome.diff.add.map(({ ipBlock, description }) => `      + ${ipBlock} ${JSON.stringify(description)}`),
+    ...outcome.diff.remove.map(({ ipBlock, description }) => `      - ${ipBlock} ${JSON.stringify(description)}`),
+  ];
+  const result = {
+    "would-put": dryRun ? "would PUT" : "not sent",
+    sent: "PUT sent, not confirmed",
+    confirmed: "PUT, confirmed",
+  }[outcome.action];
+  return [`${label}  ${outcome.diff.add.length} to add, ${outcome.diff.remove.length} to remove: ${result} (${entries(outcome.desired.length)})`, ...changes];
+}
+
+function printSummary(outcomes: readonly RegistryOutcome[], dryRun: boolean): number {
+  const actions = outcomes.flatMap(({ lists }) => lists.map(({ action }) => action));
+  const count = (action: ListOutcome["action"]): number => actions.filter((each) => each === action).length;
+  const listCount = (n: number): string => `${n} ${n === 1 ? "list" : "lists"}`;
+  const failed = outcomes.filter(({ failure }) => failure !== undefined).length;
+  const confirmed = count("confirmed");
+  if (dryRun) {
+    const changing = count("would-put");
+    process.stdout.write(`dry run: ${changing === 0 ? "nothing would change" : `${listCount(changing)} would be replaced`}; nothing was sent\n`);
+  } else if (confirmed > 0) {
+    process.stdout.write(`applied ${listCount(confirmed)}, each confirmed by reading it back; IP restrictions take about 30 s to propagate\n`);
+  } else if (failed === 0) {
+    process.stdout.write("nothing to do: every list matches the policies\n");
+  }
+  if (failed > 0) {
+    process.stderr.write(`✖ ${failed} of ${outcomes.length} ${outcomes.length === 1 ? "registry" : "registries"} failed${dryRun ? "" : "; only the lists shown as confirmed were applied"}\n`);
+    return 1;
+  }
+  return 0;
+}

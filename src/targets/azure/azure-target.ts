@@ -1,0 +1,81 @@
+import type { Finding } from "../../diagnostics/finding.js";
+import { assertNever } from "../../ir/assert-never.js";
+import type { AzureRegistryNode, ProgramNode } from "../../ir/model.js";
+import { banner } from "../../render/banner.js";
+import type { Artifact, Emission, EmitContext, Target } from "../target.js";
+import { firewallState, networkRuleSet } from "./firewall-state.js";
+import { validateAzureRegistries } from "./validate-azure.js";
+
+interface PolicyRegistry {
+  readonly file: string;
+  readonly registry: AzureRegistryNode;
+}
+
+function azureRegistries(program: ProgramNode): PolicyRegistry[] {
+  return program.policies.flatMap((policy) =>
+    policy.registries.filter((registry): registry is AzureRegistryNode => registry.kind === "azure-registry").map((registry) => ({ file: policy.file, registry })),
+  );
+}
+
+/** What the policy asks of the registry, for the script's header. */
+function accessSummary(registry: AzureRegistryNode): string {
+  switch (registry.publicAccess) {
+    case "selected-networks":
+      return "public access from selected networks only (default action Deny), through the IP rules below.";
+    case "all-networks":
+      return "public access from all networks (default action Allow); the IP rules below are kept but unused.";
+    case "disabled":
+      return "public access disabled (default action Deny); the IP rules below are kept but unused.";
+    default:
+      return assertNever(registry.publicAccess);
+  }
+}
+
+/** The script's header: what it changes, where, and how to run it. */
+function scriptHeader(registry: AzureRegistryNode): string {
+  const where = [`resource group ${registry.resourceGroup}`, ...(registry.subscription === null ? [] : [`subscription ${registry.subscription}`])];
+  return [
+    `Reconciles the firewall of Azure Container Registry ${registry.name}`,
+    `(${where.join(", ")}) with its policy:`,
+    `  ${accessSummary(registry)}`,
+    "",
+    `Usage: ./${registry.name}.sh [--dry-run]`,
+  ].join("\n");
+}
+
+function validate(program: ProgramNode): readonly Finding[] {
+  return validateAzureRegistries(azureRegistries(program).map(({ registry }) => registry));
+}
+
+function emit(program: ProgramNode, context: EmitContext): Emission {
+  const artifacts: Artifact[] = [];
+  for (const { file, registry } of azureRegistries(program)) {
+    const state = firewallState(registry);
+    const rules = state.rules.map((rule) => ({ cidr: rule.block.cidr, note: `network "${rule.network}": ${rule.description}` }));
+    artifacts.push({
+      path: `azure/${registry.name}.sh`,
+      content: context.render.render("azure", "reconcile.sh", { banner: banner(file), header: scriptHeader(registry), registry, state, rules }),
+      format: "shell",
+      executable: true,
+    });
+    const ruleSet = networkRuleSet(state);
+    artifacts.push({
+      path: `azure/${registry.name}.network-rule-set.json`,
+      content: context.render.render("azure", "network-rule-set.json", { registry, networkRuleSet: ruleSet }),
+      format: "json",
+      expected: ruleSet,
+    });
+  }
+  return { artifacts, findings: [], notes: artifacts.length > 0 ? ["azure: a changed ACR IP rule takes a few minutes to take effect"] : [] };
+}
+
+/**
+ * Azure Container Registry firewalls: an idempotent `az` reconcile script per registry, and the
+ * ARM/Bicep `networkRuleSet` for registries deployed as code.
+ */
+export const azureTarget: Target = {
+  name: "azure",
+  outputRoots: () => ["azure"],
+  validate,
+  emit,
+};

@@ -1,0 +1,80 @@
+import type { AdmissionNode, PolicyNode, ProxyCacheNode } from "../../ir/model.js";
+import { allowed, celString, onHost, podImages, rewritten, validReference } from "./cel-expressions.js";
+import { containerLists, type KubernetesDocument } from "./kubernetes-document.js";
+import { allowlistMessage, invalidReferenceMessage, policyLabels, policyObjectName, rewriteDescription } from "./policy-text.js";
+import { rewritePlan } from "./rewrite-plan.js";
+import { ruleNames } from "./rule-names.js";
+
+/**
+ * Pods (and `kubectl debug`'s ephemeral-container updates) on CREATE and UPDATE, outside the
+ * excluded namespaces. `autogen.podControllers.controllers: []` turns autogen off, as the
+ * ClusterPolicies' annotation does: only Pods are rewritten and checked.
+ */
+function podConstraints(admission: AdmissionNode | null) {
+  const excluded = admission?.excludeNamespaces ?? [];
+  return {
+    autogen: { podControllers: { controllers: [] } },
+    matchConstraints: {
+      resourceRules: [{ apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["pods", "pods/ephemeralcontainers"] }],
+      ...(excluded.length === 0 ? {} : { namespaceSelector: { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "NotIn", values: excluded }] } }),
+    },
+  };
+}
+
+const webhook = (admission: AdmissionNode | null) => ({ failurePolicy: admission?.failurePolicy ?? "Fail", webhookConfiguration: { timeoutSeconds: admission?.timeoutSeconds ?? 10 } });
+
+/**
+ * The MutatingPolicy: an apply configuration setting each container's image (merged by name),
+ * then, for a private proxy, one adding the pull secret on CREATE. Mutations apply in order, so
+ * the second sees rewritten images.
+ */
+export function rewriteMutatingPolicy(policy: PolicyNode, proxy: ProxyCacheNode, admission: AdmissionNode | null): KubernetesDocument {
+  const plan = rewritePlan(proxy);
+  const mutations: unknown[] = [];
+  if (plan.steps.length > 0) {
+    const lists = containerLists.map((list) => {
+      const mapped = `object.spec.${list}.map(c, Object.spec.${list}{name: c.name, image: ${rewritten(plan, proxy.host, "c.image")}})`;
+      return `${list}: ${list === "containers" ? mapped : `has(object.spec.${list}) ? ${mapped} : []`}`;
+    });
+    mutations.push({ patchType: "ApplyConfiguration", applyConfiguration: { expression: `Object{spec: Object.spec{${lists.join(", ")}}}` } });
+  }
+  if (proxy.pullSecret !== null) {
+    const needed = `request.operation == 'CREATE' && ${podImages}.exists(i, ${onHost(proxy.host, "i")})`;
+    mutations.push({
+      patchType: "ApplyConfiguration",
+      applyConfiguration: { expression: `Object{spec: Object.spec{imagePullSecrets: ${needed} ? [Object.spec.imagePullSecrets{name: ${celString(proxy.pullSecret)}}] : []}}` },
+    });
+  }
+  return {
+    apiVersion: "policies.kyverno.io/v1",
+    kind: "MutatingPolicy",
+    metadata: { name: policyObjectName(policy, "rewrite"), labels: policyLabels(policy), annotations: { "policies.kyverno.io/title": `Rewrite images to ${proxy.host}`, "policies.kyverno.io/description": rewriteDescription(proxy) } },
+    spec: {
+      ...webhook(admission),
+      evaluation: { admission: { enabled: true }, mutateExisting: { enabled: false } },
+      reinvocationPolicy: "IfNeeded",
+      ...podConstraints(admission),
+      mutations,
+    },
+  };
+}
+
+/** The ValidatingPolicy: valid references first, then allowed prefixes, each a validation whose message names the rule. */
+export function allowlistValidatingPolicy(policy: PolicyNode, admission: AdmissionNode, proxy: ProxyCacheNode | null): KubernetesDocument {
+  return {
+    apiVersion: "policies.kyverno.io/v1",
+    kind: "ValidatingPolicy",
+    metadata: { name: policyObjectName(policy, "allowlist"), labels: policyLabels(policy), annotations: { "policies.kyverno.io/title": "Allowed image registries", "policies.kyverno.io/description": allowlistMessage(admission, proxy) } },
+    spec: {
+      validationActions: [admission.mode === "Enforce" ? "Deny" : "Audit"],
+      ...webhook(admission),
+      evaluation: { background: { enabled: false } },
+      ...podConstraints(admission),
+      variables: [{ name: "images", expression: podImages }],
+      validations: [
+        { expression: `variables.images.all(image, ${validReference("image")})`, message: `${ruleNames.validReferences}: ${invalidReferenceMessage}` },
+        { expression: `variables.images.all(image, ${allowed(admission, "image")})`, message: `${ruleNames.allowedRegistries}: ${allowlistMessage(admission, proxy)}` },
+      ],
+    },
+  };
+}

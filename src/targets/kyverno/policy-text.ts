@@ -1,0 +1,25 @@
+import type { AdmissionNode, PolicyNode, ProxyCacheNode } from "../../ir/model.js";
+import { allowedPrefixes } from "./allowed-prefixes.js";
+
+/** Object names of the two policies a regfence policy becomes (cluster-wide, so prefixed by the policy name). */
+export function policyObjectName(policy: PolicyNode, role: "rewrite" | "allowlist"): string {
+  return `${policy.name}-${role}`;
+}
+
+/** Labels on every emitted policy, so `kubectl get clusterpolicy -l …` finds them. */
+export function policyLabels(policy: PolicyNode): Record<string, string> {
+  return { "app.kubernetes.io/managed-by": "regfence", "app.kubernetes.io/instance": policy.name };
+}
+
+export function rewriteDescription(proxy: ProxyCacheNode): string {
+  const upstreams = proxy.upstreams.map((upstream) => `${upstream.registry} → ${proxy.host}/${upstream.project}/`).join(", ");
+  return `Rewrites images of approved upstream registries to the Harbor proxy cache ${proxy.host} (${upstreams}), keeping tags and digests. Images already on the proxy, from other registries or not valid references are left alone.`;
+}
+
+/** The denial message: it names what is allowed, so a user knows where to pull from. */
+export function allowlistMessage(admission: AdmissionNode, proxy: ProxyCacheNode | null): string {
+  const rewritten = proxy === null || proxy.upstreams.length === 0 ? "" : ` Images from ${proxy.upstreams.map((upstream) => upstream.registry).join(", ")} are rewritten to ${proxy.host}/ first.`;
+  return `Images must come from ${allowedPrefixes(admission).join(" or ")}.${rewritten}`;
+}
+
+export const invalidReferenceMessage = "Every image must be a valid reference ([host[:port]/]path[:tag][@digest], lowercase path).";

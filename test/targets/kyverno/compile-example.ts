@@ -1,0 +1,46 @@
+import path from "node:path";
+import { parseAllDocuments } from "yaml";
+import type { KyvernoPolicyType } from "../../../src/dsl/index.ts";
+import type { ProgramNode } from "../../../src/ir/model.ts";
+import type * as ConfigModule from "../../../src/load/config.ts";
+import type * as PipelineModule from "../../../src/pipeline/run-pipeline.ts";
+import { repoRoot } from "../../helpers/run-cli.ts";
+
+// Loading policies bundles them against the built DSL, so the pipeline runs from dist/ (`npm run build`).
+const { loadConfig } = (await import(path.join(repoRoot, "dist/load/config.js"))) as typeof ConfigModule;
+const { runPipeline } = (await import(path.join(repoRoot, "dist/pipeline/run-pipeline.js"))) as typeof PipelineModule;
+
+export interface CompiledKyverno {
+  readonly program: ProgramNode;
+  /** Emitted path → its parsed documents. */
+  readonly files: ReadonlyMap<string, Record<string, unknown>[]>;
+}
+
+/** Compiles policy files (relative to the repository) with only the kyverno target, as `regfence compile` would. */
+export async function compileKyverno(files: readonly string[], policyType: KyvernoPolicyType, cwd = repoRoot): Promise<CompiledKyverno> {
+  const config = await loadConfig(cwd, undefined);
+  const result = await runPipeline({
+    cwd,
+    config: { ...config, kyverno: { policyType } },
+    paths: files.map((file) => path.resolve(cwd, file)),
+    targets: ["kyverno"],
+    typeCheck: false,
+    emit: true,
+    secrets: false,
+  });
+  const errors = result.diagnostics.filter((diagnostic) => diagnostic.severity === "error");
+  if (errors.length > 0 || result.program === undefined) throw new Error(`compile failed: ${JSON.stringify(errors)}`);
+  const artifacts = result.outputs.flatMap((output) => output.artifacts);
+  return {
+    program: result.program,
+    files: new Map(artifacts.map((artifact) => [artifact.path, parseAllDocuments(artifact.content).flatMap((document) => [document.toJS() as Record<string, unknown>])])),
+  };
+}
+
+/** A Pod running `image` in all three container lists (those given). */
+export function podWith(image: string, lists: readonly ("containers" | "initContainers" | "ephemeralContainers")[] = ["containers", "initContainers", "ephemeralContainers"]) {
+  const names = { containers: "app", initContainers: "init", ephemeralContainers: "debug" };
+  const spec: Record<string, unknown> = {};
+  for (const list of lists) spec[list] = [{ name: names[list], image }];
+  return { apiVersion: "v1", kind: "Pod", metadata: { name: "p", namespace: "default" }, spec };
+}
