@@ -249,3 +249,15 @@ function describe(value: unknown): string {
   if (typeof value === "object") return (value as object).constructor?.name ?? "object";
   return typeof value;
 }
+
+/**
+ * A value for a line-per-word file read by `$(< file)` or `xargs`, which share no quoting rule:
+ * it is emitted as is, but only when both read it back as exactly one word (no blank, quote,
+ * backslash or control character); anything else is a TypeError, never a silently split value.
+ */
+export function bareWord(value: string): string {
+  if (typeof value !== "string" || value === "" || /[\s\p{Cc}\p{Cf}'"\\]/u.test(value)) {
+    throw new TypeError(`${JSON.stringify(value)} cannot be written as one bare word`);
+  }
+  return value;
+}

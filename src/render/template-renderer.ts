@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { FatalError } from "../diagnostics/fatal-error.js";
-import { jsonValue, shellQuote, yamlBlock, yamlScalar } from "./quote.js";
+import { bareWord, jsonValue, shellQuote, yamlBlock, yamlScalar } from "./quote.js";
 
 /** The templates shipped with regfence. */
 export const bundledTemplates = fileURLToPath(new URL("../../templates", import.meta.url));
@@ -30,6 +30,7 @@ export class TemplateRenderer {
       yaml: (value: string | number | boolean | null) => yamlScalar(value),
       yamlBlock: (value: unknown, indent: unknown) => yamlBlock(value, typeof indent === "number" ? indent : 0),
       sh: (value: string) => shellQuote(String(value)),
+      word: (value: string) => bareWord(value),
       comment: (text: string) => commentLines(String(text)),
     });
   }

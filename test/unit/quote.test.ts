@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import YAML from "yaml";
-import { jsonValue, shellQuote, yamlBlock, yamlScalar } from "../../src/render/quote.ts";
+import { bareWord, jsonValue, shellQuote, yamlBlock, yamlScalar } from "../../src/render/quote.ts";
 
 /** Inputs that have broken naive quoting somewhere: shell, YAML and JSON metacharacters, unicode. */
 const NASTY = [
@@ -536,6 +536,37 @@ describe("yamlBlock", () => {
         expect(parse11(under(out))).toStrictEqual({ root: v });
       }),
       { numRuns: 1000 },
+    );
+  });
+});
+
+describe("bareWord", () => {
+  it.each(["--whitelist-registry=*.mycompany.com", "--registry-ca=/home/admin/mycerts/ca.crt", "10.2.2.0/24", "é漢"])("keeps %j as it is", (value) => {
+    expect(bareWord(value)).toBe(value);
+  });
+
+  it.each(["", "a b", "a\tb", "a\nb", "it's", 'say "x"', "back\\slash", "bell\u0007", "zero\u200bwidth"])("refuses %j", (value) => {
+    expect(() => bareWord(value)).toThrow(TypeError);
+  });
+
+  it("returns only values that `xargs` and an unquoted `$(< file)` read back as the same one word", () => {
+    fc.assert(
+      fc.property(fc.array(fc.string({ unit: "grapheme", minLength: 1 }), { minLength: 1, maxLength: 20 }), (candidates) => {
+        const words = candidates.filter((value) => {
+          try {
+            return bareWord(value) === value;
+          } catch {
+            return false;
+          }
+        });
+        if (words.length === 0) return;
+        const file = words.join("\n");
+        const viaXargs = spawnSync("xargs", ["printf", "%s\\0"], { input: file, encoding: "utf8" }).stdout.split("\0").slice(0, -1);
+        const viaSplit = spawnSync("bash", ["-c", 'set -f; printf "%s\\0" $(cat)'], { input: file, encoding: "utf8" }).stdout.split("\0").slice(0, -1);
+        expect(viaXargs).toEqual(words);
+        expect(viaSplit).toEqual(words);
+      }),
+      { numRuns: 100 },
     );
   });
 });
