@@ -153,6 +153,7 @@ function growth(rows, suffix) {
 function main() {
   const rows = [];
   const loadBefore = loadavg()[0];
+  const commit = gitCommit();
   const examples = readdirSync(path.join(repoRoot, "policies")).filter((file) => file.endsWith(".policy.ts")).length;
   progress(`bench: ${runs} runs per row (+1 warm-up), temp dir ${root}`);
 
@@ -183,7 +184,7 @@ function main() {
   const growths = [growth(rows, ""), growth(rows, " --no-typecheck")].filter((entry) => entry !== undefined);
   const results = {
     date: new Date().toISOString(),
-    commit: gitCommit(),
+    commit,
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
     cpus: cpus().length,

@@ -10,6 +10,7 @@ import { applyOvh, desiredRegistries, type ListOutcome, type RegistryOutcome } f
 import { credentialsFromEnvironment } from "../targets/ovh/ovh-credentials.js";
 import { parseEndpointSetting } from "../targets/ovh/ovh-endpoint.js";
 import { printDiagnostics } from "./report.js";
+import { policyCommandOptions } from "./options.js";
 
 export const applyHelp = `Usage: regfence apply ovh [options]
 
@@ -46,9 +47,7 @@ export async function applyCommand(args: readonly string[], cwd: string): Promis
       registry: { type: "string", multiple: true },
       "dry-run": { type: "boolean", default: false },
       out: { type: "string" },
-      config: { type: "string" },
-      "no-typecheck": { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
+      ...policyCommandOptions,
     },
   });
   if (values.help) {

@@ -6,7 +6,7 @@ import { relativeToCwd } from "../load/paths.js";
 import { type OutputPlan, planOutput } from "../output/plan-output.js";
 import { writeOutput } from "../output/write-output.js";
 import { runPipeline } from "../pipeline/run-pipeline.js";
-import { parseFormat, parseTargets, policies } from "./options.js";
+import { parseFormat, parseTargets, policies, policyCommandOptions } from "./options.js";
 import { printDiagnostics, printJson } from "./report.js";
 
 export const compileHelp = `Usage: regfence compile [FILE|DIR …] [options]
@@ -34,14 +34,12 @@ export async function compileCommand(args: readonly string[], cwd: string): Prom
     args: [...args],
     allowPositionals: true,
     options: {
+      ...policyCommandOptions,
       out: { type: "string" },
-      config: { type: "string" },
       target: { type: "string", multiple: true },
       check: { type: "boolean", default: false },
       format: { type: "string" },
-      "no-typecheck": { type: "boolean", default: false },
       secrets: { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
     },
   });
   if (values.help) {

@@ -5,6 +5,7 @@ import { loadConfig } from "../load/config.js";
 import { runPipeline } from "../pipeline/run-pipeline.js";
 import { type Explanation, explainImage, hasImageRules } from "../targets/kyverno/explain-image.js";
 import { printDiagnostics, printJson } from "./report.js";
+import { policyCommandOptions } from "./options.js";
 
 export const explainHelp = `Usage: regfence explain IMAGE… [options]
 
@@ -28,9 +29,7 @@ export async function explainCommand(args: readonly string[], cwd: string): Prom
     options: {
       namespace: { type: "string" },
       format: { type: "string" },
-      config: { type: "string" },
-      "no-typecheck": { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
+      ...policyCommandOptions,
     },
   });
   if (values.help) {

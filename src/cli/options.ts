@@ -26,3 +26,10 @@ export function parseTargets(values: readonly string[] | undefined): TargetName[
 export function policies(count: number): string {
   return `${count} ${count === 1 ? "policy" : "policies"}`;
 }
+
+/** The options every command that loads policies takes (for node:util `parseArgs`). */
+export const policyCommandOptions = {
+  config: { type: "string" },
+  "no-typecheck": { type: "boolean", default: false },
+  help: { type: "boolean", short: "h", default: false },
+} as const;

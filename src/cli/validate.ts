@@ -3,7 +3,7 @@ import { hasErrors } from "../diagnostics/diagnostic.js";
 import { countSummary } from "../diagnostics/render-pretty.js";
 import { loadConfig } from "../load/config.js";
 import { runPipeline } from "../pipeline/run-pipeline.js";
-import { parseFormat, parseTargets, policies } from "./options.js";
+import { parseFormat, parseTargets, policies, policyCommandOptions } from "./options.js";
 import { printDiagnostics, printJson } from "./report.js";
 
 export const validateHelp = `Usage: regfence validate [FILE|DIR …] [options]
@@ -25,11 +25,9 @@ export async function validateCommand(args: readonly string[], cwd: string): Pro
     args: [...args],
     allowPositionals: true,
     options: {
-      config: { type: "string" },
+      ...policyCommandOptions,
       target: { type: "string", multiple: true },
       format: { type: "string" },
-      "no-typecheck": { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
     },
   });
   if (values.help) {

@@ -15,7 +15,7 @@ export interface Admission {
   readonly mode?: AdmissionMode;
   /** Internal registries (host, or host/path prefix) allowed besides the proxy cache. */
   readonly allow?: readonly string[];
-  /** Namespaces admission leaves alone, e.g. `"kube-system"`. */
+  /** Namespaces left alone, e.g. `"kube-system"`: their Pods are neither rewritten nor checked. */
   readonly excludeNamespaces?: readonly string[];
   /**
    * What the API server does when the admission webhook cannot be reached.

@@ -3,20 +3,11 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { createProject, hasStackTrace, positionOf, removeProjects, repoRoot, runCli } from "../helpers/run-cli.ts";
 import { readTextTree } from "../helpers/tree.ts";
+import type { Diagnostic } from "../../src/diagnostics/diagnostic.ts";
 
 afterAll(removeProjects);
 
 const outsideNodeModules = { ignore: (file: string) => file.startsWith("node_modules/") };
-
-interface JsonDiagnostic {
-  readonly code: string;
-  readonly severity: string;
-  readonly message: string;
-  readonly hint?: string;
-  readonly file: string;
-  readonly line: number;
-  readonly column: number;
-}
 
 /** Broken policies, each with the problem a user would make; keyed by path in the project. */
 const syntaxError = `import { definePolicy } from "regfence";
@@ -147,7 +138,7 @@ describe.concurrent("validate: the repository's policies", { timeout: 240_000 },
 });
 
 describe.concurrent("validate: many broken policies in one run", { timeout: 240_000 }, () => {
-  const expected: JsonDiagnostic[] = [
+  const expected: Diagnostic[] = [
     {
       ...at("policies/dup-b.policy.ts", "ovhRegistry("),
       code: "RF2102",
@@ -221,7 +212,7 @@ describe.concurrent("validate: many broken policies in one run", { timeout: 240_
     const project = await createProject(broken);
     const result = await project.run(["validate", "--format", "json"]);
     expect(result.status, result.stderr).toBe(1);
-    const document = JSON.parse(result.stdout) as { ok: boolean; policies: number; diagnostics: JsonDiagnostic[] };
+    const document = JSON.parse(result.stdout) as { ok: boolean; policies: number; diagnostics: Diagnostic[] };
     expect(document.ok).toBe(false);
     expect(document.policies).toBe(Object.keys(broken).length);
     expect(document.diagnostics).toEqual(expected);
@@ -247,7 +238,7 @@ describe.concurrent("validate: many broken policies in one run", { timeout: 240_
     const project = await createProject({ "policies/secret.policy.ts": secretLiteral, "policies/good.policy.ts": goodPolicy });
     const result = await project.run(["validate", "--format", "json"]);
     expect(result.status).toBe(1);
-    const { diagnostics } = JSON.parse(result.stdout) as { diagnostics: JsonDiagnostic[] };
+    const { diagnostics } = JSON.parse(result.stdout) as { diagnostics: Diagnostic[] };
     expect(diagnostics.filter((diagnostic) => diagnostic.severity === "error")).toEqual([
       {
         ...at("policies/secret.policy.ts", "password:"),
@@ -262,7 +253,7 @@ describe.concurrent("validate: many broken policies in one run", { timeout: 240_
     const project = await createProject({ "policies/syntax.policy.ts": syntaxError, "policies/secret.policy.ts": secretLiteral });
     const result = await project.run(["validate", "--no-typecheck", "--format", "json"]);
     expect(result.status).toBe(1);
-    const { diagnostics } = JSON.parse(result.stdout) as { diagnostics: JsonDiagnostic[] };
+    const { diagnostics } = JSON.parse(result.stdout) as { diagnostics: Diagnostic[] };
     expect(diagnostics.map((diagnostic) => `${where(diagnostic)} ${diagnostic.code}`)).toEqual([
       `${where(at("policies/secret.policy.ts", '"hunter2"'))} RF1010`,
       `${where(at("policies/syntax.policy.ts", "});"))} RF1002`,
@@ -283,7 +274,7 @@ export default definePolicy({ name: "typed" });
     const project = await createProject({ "policies/syntax.policy.ts": syntaxError, "policies/typed.policy.ts": typeError });
     const result = await project.run(["validate", "--format", "json"]);
     expect(result.status).toBe(1);
-    const { diagnostics } = JSON.parse(result.stdout) as { diagnostics: JsonDiagnostic[] };
+    const { diagnostics } = JSON.parse(result.stdout) as { diagnostics: Diagnostic[] };
     expect(diagnostics.map((diagnostic) => `${where(diagnostic)} ${diagnostic.code}`)).toEqual([
       `${where(at("policies/syntax.policy.ts", "});"))} TS1137`,
       `${positionOf("policies/typed.policy.ts", typeError, "retries")} TS2322`,

@@ -1,8 +1,8 @@
 import type { Finding } from "../../diagnostics/finding.js";
 import { Findings } from "../../diagnostics/finding.js";
 import { isRegistryHost, parseRegistryPrefix } from "../../ir/docker-reference.js";
-import type { PolicyNode, ProgramNode } from "../../ir/model.js";
-import { assertNever } from "../../ir/assert-never.js";
+import type { KyvernoPolicyType } from "../../dsl/index.js";
+import type { AdmissionNode, PolicyNode, ProgramNode, ProxyCacheNode } from "../../ir/model.js";
 import { banner } from "../../render/banner.js";
 import type { Artifact, Emission, EmitContext, Target } from "../target.js";
 import { allowlistValidatingPolicy, rewriteMutatingPolicy } from "./cel-policies.js";
@@ -76,6 +76,20 @@ function validate(program: ProgramNode): readonly Finding[] {
   return findings.all;
 }
 
+/** The documents of each policy type; a new type that lacks a builder fails to compile here. */
+const documentBuilders: Readonly<
+  Record<
+    KyvernoPolicyType,
+    {
+      readonly rewrite: (policy: PolicyNode, proxy: ProxyCacheNode, admission: AdmissionNode | null) => KubernetesDocument;
+      readonly allowlist: (policy: PolicyNode, admission: AdmissionNode, proxy: ProxyCacheNode | null) => KubernetesDocument;
+    }
+  >
+> = {
+  ClusterPolicy: { rewrite: rewriteClusterPolicy, allowlist: allowlistClusterPolicy },
+  CEL: { rewrite: rewriteMutatingPolicy, allowlist: allowlistValidatingPolicy },
+};
+
 function emit(program: ProgramNode, context: EmitContext): Emission {
   const artifacts: Artifact[] = [];
   const policyType = context.options.kyverno.policyType;
@@ -85,32 +99,11 @@ function emit(program: ProgramNode, context: EmitContext): Emission {
     format: "yaml",
     expected: [document],
   });
+  const build = documentBuilders[policyType];
   for (const policy of program.policies) {
     const { proxyCache: proxy, admission } = policy;
-    if (proxy !== null) {
-      switch (policyType) {
-        case "ClusterPolicy":
-          artifacts.push(render(policy, "rewrite", rewriteClusterPolicy(policy, proxy, admission)));
-          break;
-        case "CEL":
-          artifacts.push(render(policy, "rewrite", rewriteMutatingPolicy(policy, proxy, admission)));
-          break;
-        default:
-          assertNever(policyType);
-      }
-    }
-    if (admission !== null) {
-      switch (policyType) {
-        case "ClusterPolicy":
-          artifacts.push(render(policy, "allowlist", allowlistClusterPolicy(policy, admission, proxy)));
-          break;
-        case "CEL":
-          artifacts.push(render(policy, "allowlist", allowlistValidatingPolicy(policy, admission, proxy)));
-          break;
-        default:
-          assertNever(policyType);
-      }
-    }
+    if (proxy !== null) artifacts.push(render(policy, "rewrite", build.rewrite(policy, proxy, admission)));
+    if (admission !== null) artifacts.push(render(policy, "allowlist", build.allowlist(policy, admission, proxy)));
   }
   return { artifacts, findings: [], notes: [] };
 }

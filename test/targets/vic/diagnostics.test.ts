@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CliResult, createProject, positionOf, removeProjects, type TempProject } from "../../helpers/run-cli.ts";
+import type { Diagnostic } from "../../../src/diagnostics/diagnostic.ts";
 
 afterAll(removeProjects);
 
@@ -190,25 +191,15 @@ export default definePolicy({
   return { title, row, file, source };
 });
 
-interface JsonDiagnostic {
-  readonly code: string;
-  readonly severity: string;
-  readonly message: string;
-  readonly hint?: string;
-  readonly file: string;
-  readonly line: number;
-  readonly column: number;
-}
-
 describe("vic target: invalid or surprising entries", () => {
   let project: TempProject;
   let result: CliResult;
-  let diagnostics: JsonDiagnostic[];
+  let diagnostics: Diagnostic[];
 
   beforeAll(async () => {
     project = await createProject(Object.fromEntries(cases.map(({ file, source }) => [file, source])));
     result = await project.run(["validate", "policies", "--target", "vic", "--format", "json"]);
-    diagnostics = (JSON.parse(result.stdout) as { diagnostics: JsonDiagnostic[] }).diagnostics;
+    diagnostics = (JSON.parse(result.stdout) as { diagnostics: Diagnostic[] }).diagnostics;
   });
 
   it.each(cases)("$title", ({ row, file, source }) => {
