@@ -1,6 +1,7 @@
 import { type BuildFailure, type Message, type Plugin, build } from "esbuild";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
+import pLimit from "p-limit";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { relativeToCwd } from "./paths.js";
 
@@ -77,10 +78,13 @@ async function buildEntries(files: readonly string[], outdir: string, cwd: strin
   const entries = new Map<string, string>();
   const sourceMaps = new Map<string, string>();
   await mkdir(outdir, { recursive: true });
+  const limit = pLimit(32);
+  const writes: Promise<void>[] = [];
   for (const output of result.outputFiles) {
     if (output.path.endsWith(".map")) sourceMaps.set(output.path.slice(0, -".map".length), output.text);
-    else await writeFile(output.path, output.contents);
+    else writes.push(limit(() => writeFile(output.path, output.contents)));
   }
+  await Promise.all(writes);
   for (const [output, meta] of Object.entries(result.metafile.outputs)) {
     if (meta.entryPoint !== undefined) entries.set(path.resolve(cwd, meta.entryPoint), path.resolve(cwd, output));
   }

@@ -22,32 +22,33 @@ export async function evaluatePolicies(
 ): Promise<{ policies: EvaluatedPolicy[]; diagnostics: Diagnostic[] }> {
   const policies: EvaluatedPolicy[] = [];
   const diagnostics: Diagnostic[] = [];
-  for (const [file, entry] of [...bundle.entries].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    try {
-      const module = (await import(pathToFileURL(entry).href)) as { default?: unknown };
-      if (module.default === undefined) {
-        diagnostics.push({
-          code: "RF1004",
-          severity: "error",
-          message: "the policy file has no default export",
-          file: relativeToCwd(file, cwd),
-          line: 1,
-          column: 1,
-          hint: "end the file with `export default definePolicy({ … })`",
-        });
-      } else {
-        policies.push({ file, value: module.default });
-      }
-    } catch (error) {
-      const position = mapper.mapError(error) ?? { file: relativeToCwd(file, cwd), line: 0, column: 0 };
+  const entries = [...bundle.entries].sort(([a], [b]) => (a < b ? -1 : 1));
+  // Imported together (module loading overlaps), judged in file order.
+  const settled = await Promise.allSettled(entries.map(([, entry]) => import(pathToFileURL(entry).href) as Promise<{ default?: unknown }>));
+  settled.forEach((outcome, index) => {
+    const [file = ""] = entries[index] ?? [];
+    if (outcome.status === "rejected") {
+      const position = mapper.mapError(outcome.reason) ?? { file: relativeToCwd(file, cwd), line: 0, column: 0 };
       diagnostics.push({
         code: "RF1003",
         severity: "error",
-        message: `the policy threw while being evaluated: ${describeThrown(error)}`,
+        message: `the policy threw while being evaluated: ${describeThrown(outcome.reason)}`,
         ...position,
       });
+    } else if (outcome.value.default === undefined) {
+      diagnostics.push({
+        code: "RF1004",
+        severity: "error",
+        message: "the policy file has no default export",
+        file: relativeToCwd(file, cwd),
+        line: 1,
+        column: 1,
+        hint: "end the file with `export default definePolicy({ … })`",
+      });
+    } else {
+      policies.push({ file, value: outcome.value.default });
     }
-  }
+  });
   return { policies, diagnostics };
 }
 

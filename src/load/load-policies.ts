@@ -29,15 +29,14 @@ export interface LoadResult {
 export async function loadPolicies(paths: readonly string[], cwd: string, options: { typeCheck: boolean }): Promise<LoadResult> {
   const files = paths.map((file) => path.resolve(cwd, file));
   const findings = new Findings();
-  const typeDiagnostics = options.typeCheck ? await typeCheck(files, cwd) : [];
-  const failed = new Set(typeDiagnostics.filter((diagnostic) => diagnostic.severity === "error").map((diagnostic) => path.resolve(cwd, diagnostic.file)));
   const outdir = await mkdtemp(path.join(tmpdir(), "regfence-eval-"));
   try {
-    const { bundle, diagnostics: bundleDiagnostics } = await bundlePolicies(
-      files.filter((file) => !failed.has(file)),
-      outdir,
-      cwd,
-    );
+    // tsc and esbuild are separate processes: run them side by side, then keep the verdicts.
+    const [typeDiagnostics, bundled] = await Promise.all([options.typeCheck ? typeCheck(files, cwd) : [], bundlePolicies(files, outdir, cwd)]);
+    const failed = new Set(typeDiagnostics.filter((diagnostic) => diagnostic.severity === "error").map((diagnostic) => path.resolve(cwd, diagnostic.file)));
+    // A file tsc could not parse is reported once, with TypeScript's own message.
+    const bundleDiagnostics = bundled.diagnostics.filter((diagnostic) => !failed.has(path.resolve(cwd, diagnostic.file)));
+    const bundle = { ...bundled.bundle, entries: new Map([...bundled.bundle.entries].filter(([file]) => !failed.has(file))) };
     const mapper = new SourceMapper(bundle.sourceMaps, cwd);
     const evaluated = await evaluatePolicies(bundle, mapper, cwd);
     const policies: LoadedPolicy[] = [];

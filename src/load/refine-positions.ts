@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Finding } from "../diagnostics/finding.js";
@@ -9,9 +10,9 @@ import type { PathSegment, SourceAnchor } from "../ir/source-anchor.js";
  * (`[1, 2, "cidr"]`) to the literal the user wrote. ts-morph is loaded only when there is
  * something to report, so clean compiles never pay for it.
  */
-export async function refinePositions(findings: readonly Finding[], cwd: string): Promise<Diagnostic[]> {
+export function refinePositions(findings: readonly Finding[], cwd: string): Diagnostic[] {
   const needsSyntax = findings.some((finding) => finding.at.path.length > 0 && finding.at.line > 0);
-  const locator = needsSyntax ? await SyntaxLocator.create(cwd) : undefined;
+  const locator = needsSyntax ? SyntaxLocator.create(cwd) : undefined;
   return findings.map(({ at, ...rest }) => ({ ...rest, ...(locator?.locate(at) ?? { file: at.file, line: at.line, column: at.column }) }));
 }
 
@@ -28,8 +29,9 @@ class SyntaxLocator {
     this.#project = new morph.Project({ useInMemoryFileSystem: true, compilerOptions: { allowJs: true } });
   }
 
-  static async create(cwd: string): Promise<SyntaxLocator> {
-    return new SyntaxLocator(await import("ts-morph"), cwd);
+  static create(cwd: string): SyntaxLocator {
+    // `require`, not `import()`: loading ts-morph's TypeScript as CommonJS is ~100 ms faster.
+    return new SyntaxLocator(createRequire(import.meta.url)("ts-morph") as Morph, cwd);
   }
 
   locate(at: SourceAnchor): { file: string; line: number; column: number } {

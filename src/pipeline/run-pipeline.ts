@@ -53,7 +53,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
   const loaded = await loadPolicies(policyFiles, cwd, { typeCheck: options.typeCheck });
   const { program, findings } = buildProgram(loaded.policies, cwd);
   const targetFindings = targets.flatMap((target) => target.validate(program));
-  let diagnostics = [...loaded.diagnostics, ...(await refinePositions([...loaded.findings.all, ...findings, ...targetFindings], cwd))];
+  let diagnostics = [...loaded.diagnostics, ...refinePositions([...loaded.findings.all, ...findings, ...targetFindings], cwd)];
   if (!options.emit || hasErrors(diagnostics)) {
     return { policyFiles, targets, program, diagnostics: sortDiagnostics(diagnostics), outputs: [], notes: [] };
   }
@@ -65,7 +65,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     emission.artifacts.forEach(checkArtifact);
     outputs.push({ target, artifacts: emission.artifacts });
     notes.push(...emission.notes);
-    diagnostics = [...diagnostics, ...(await refinePositions(emission.findings, cwd))];
+    diagnostics = [...diagnostics, ...refinePositions(emission.findings, cwd)];
   }
   const failed = hasErrors(diagnostics);
   return { policyFiles, targets, program, diagnostics: sortDiagnostics(diagnostics), outputs: failed ? [] : outputs, notes: failed ? [] : notes };
