@@ -1,4 +1,9 @@
-/** How admission treats an image from a registry that is not allowed. */
+/**
+ * How admission treats an image from a registry that is not allowed.
+ *
+ * @example
+ * admission: { mode: "Audit" } // report images from other registries, admit them anyway
+ */
 export type AdmissionMode = "Enforce" | "Audit";
 
 /**

@@ -6,10 +6,18 @@ import type { NetworkRef } from "./network.js";
  * - `selected-networks`: public endpoint on, default action Deny, only the listed networks;
  * - `all-networks`: public endpoint on, default action Allow;
  * - `disabled`: public endpoint off (IP rules then have no effect).
+ *
+ * @example
+ * publicAccess: "selected-networks" // az acr update --public-network-enabled true --default-action Deny
  */
 export type AzurePublicAccess = "selected-networks" | "all-networks" | "disabled";
 
-/** Options of {@link azureRegistry}. */
+/**
+ * Options of {@link azureRegistry}.
+ *
+ * @example
+ * { resourceGroup: "registries", subscription: "platform-prod", publicAccess: "selected-networks", networks: [production] }
+ */
 export interface AzureRegistryOptions {
   readonly resourceGroup: string;
   /** Subscription name or id; the caller's default subscription when omitted. */
@@ -20,7 +28,12 @@ export interface AzureRegistryOptions {
   readonly networks?: readonly NetworkRef[];
 }
 
-/** An Azure Container Registry (Premium SKU) whose firewall regfence manages. */
+/**
+ * An Azure Container Registry (Premium SKU) whose firewall regfence manages.
+ *
+ * @example
+ * const acr: AzureRegistry = azureRegistry("myContainerRegistry", { resourceGroup: "registries" });
+ */
 export interface AzureRegistry<Name extends string = string> extends AzureRegistryOptions {
   readonly kind: "azure-registry";
   readonly name: Name;

@@ -12,7 +12,12 @@ import type { Network } from "./network.js";
  */
 export type RegistryAddress = string;
 
-/** A CA certificate file handed to `--registry-ca`. */
+/**
+ * A CA certificate file handed to `--registry-ca`.
+ *
+ * @example
+ * { file: "/home/admin/mycerts/ca.crt", registry: "10.2.40.40:443" } // --registry-ca=/home/admin/mycerts/ca.crt
+ */
 export interface RegistryCa {
   /**
    * Path of the PEM file on the machine that runs vic-machine; regfence does not look for it.
@@ -27,7 +32,12 @@ export interface RegistryCa {
   readonly registry?: RegistryAddress;
 }
 
-/** Options of {@link containerHost}. */
+/**
+ * Options of {@link containerHost}.
+ *
+ * @example
+ * { whitelist: ["registry.mycompany.com", office], insecureRegistries: ["192.168.100.207"] }
+ */
 export interface ContainerHostOptions {
   /**
    * Registries the VCH may pull from (`--whitelist-registry`); none means every registry. Fixed
@@ -43,7 +53,12 @@ export interface ContainerHostOptions {
   readonly vicRegistries?: readonly RegistryAddress[];
 }
 
-/** A vSphere Integrated Containers virtual container host (VCH). */
+/**
+ * A vSphere Integrated Containers virtual container host (VCH).
+ *
+ * @example
+ * const vch: ContainerHost = containerHost("vch1", { whitelist: ["*.mycompany.com"] });
+ */
 export interface ContainerHost<Name extends string = string> extends ContainerHostOptions {
   readonly kind: "container-host";
   /** The VCH's `--name` and the name of its files under `out/vic/`: at most 31 letters, digits, '-' or '_'. */

@@ -1,14 +1,24 @@
 import { type CallSite, definedAt, stamp } from "./call-site.js";
 import type { SecretSource } from "./secret-source.js";
 
-/** Deliver the credential as a `kubernetes.io/dockerconfigjson` Secret (written with `--secrets`). */
+/**
+ * Deliver the credential as a `kubernetes.io/dockerconfigjson` Secret (written with `--secrets`).
+ *
+ * @example
+ * delivery: { kind: "kubernetes-secret", namespace: "kcp-system" } // what kubernetesSecret({ namespace: "kcp-system" }) returns
+ */
 export interface SecretDelivery {
   readonly kind: "kubernetes-secret";
   /** Namespace of the Secret, e.g. `"kcp-system"` for Kyma lifecycle-manager ≥ 1.3.11. */
   readonly namespace?: string;
 }
 
-/** Deliver the credential as an External Secrets Operator `ExternalSecret` (holds no secret). */
+/**
+ * Deliver the credential as an External Secrets Operator `ExternalSecret` (holds no secret).
+ *
+ * @example
+ * delivery: externalSecret({ store: { kind: "ClusterSecretStore", name: "vault" }, remoteRef: { key: "registries/harbor" } })
+ */
 export interface ExternalSecretDelivery {
   readonly kind: "external-secret";
   readonly namespace?: string;
@@ -61,14 +71,24 @@ interface CredentialCommon {
   readonly readOnly?: boolean;
 }
 
-/** Options of {@link credential}: secret values come from `fromEnv`/`fromFile`, never literals. */
+/**
+ * Options of {@link credential}: secret values come from `fromEnv`/`fromFile`, never literals.
+ *
+ * @example
+ * { server: "registry.myco.com", username: fromEnv("REGISTRY_USER"), password: fromFile("secrets/registry-token"), readOnly: true }
+ */
 export type CredentialOptions = CredentialCommon &
   (
     | { readonly delivery?: SecretDelivery; readonly username: SecretSource; readonly password: SecretSource }
     | { readonly delivery: ExternalSecretDelivery; readonly username?: never; readonly password?: never }
   );
 
-/** A registry pull credential. */
+/**
+ * A registry pull credential.
+ *
+ * @example
+ * const robot: Credential = credential("harbor-robot", { server: "harbor.myco.com", delivery: externalSecret({ store: { kind: "SecretStore", name: "vault" }, remoteRef: { key: "harbor" } }) });
+ */
 export type Credential<Name extends string = string> = CredentialOptions & {
   readonly kind: "credential";
   readonly name: Name;

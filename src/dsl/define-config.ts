@@ -1,9 +1,19 @@
 import type { OvhEndpoint } from "./ovh-registry.js";
 
-/** The emitters regfence has; `--target` and `targets` choose among them. */
+/**
+ * The emitters regfence has; `--target` and `targets` choose among them.
+ *
+ * @example
+ * targets: ["kyverno", "azure"] // or: regfence compile --target kyverno,azure
+ */
 export type TargetName = "ovh" | "credentials" | "vic" | "azure" | "kyverno";
 
-/** Options of the OVH target. */
+/**
+ * Options of the OVH target.
+ *
+ * @example
+ * ovh: { endpoint: "ovh-ca" }
+ */
 export interface OvhTargetOptions {
   /**
    * The API endpoint of registries whose policy names none.
@@ -12,7 +22,12 @@ export interface OvhTargetOptions {
   readonly endpoint?: OvhEndpoint;
 }
 
-/** Options of the Kyverno target. */
+/**
+ * Options of the Kyverno target.
+ *
+ * @example
+ * kyverno: { policyType: "CEL" }
+ */
 export interface KyvernoTargetOptions {
   /**
    * The Kyverno policy types emitted: `ClusterPolicy` (kyverno.io/v1, deprecated from Kyverno 1.17)
@@ -22,9 +37,20 @@ export interface KyvernoTargetOptions {
   readonly policyType?: KyvernoPolicyType;
 }
 
+/**
+ * The Kyverno policy types regfence can emit.
+ *
+ * @example
+ * kyverno: { policyType: "ClusterPolicy" }
+ */
 export type KyvernoPolicyType = "ClusterPolicy" | "CEL";
 
-/** The settings of `regfence.config.ts` (or `.regfencerc`, or `"regfence"` in package.json). */
+/**
+ * The settings of `regfence.config.ts` (or `.regfencerc`, or `"regfence"` in package.json).
+ *
+ * @example
+ * const config: RegfenceConfig = { policies: ["registries/**\/*.policy.ts"], outDir: "generated", targets: ["ovh"] };
+ */
 export interface RegfenceConfig {
   /**
    * Globs of policy files, relative to the config file's directory.

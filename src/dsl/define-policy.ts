@@ -7,10 +7,20 @@ import type { OvhRegistry } from "./ovh-registry.js";
 import type { Admission } from "./admission.js";
 import type { HarborProxyCache } from "./proxy-cache.js";
 
-/** A registry whose network access regfence manages. */
+/**
+ * A registry whose network access regfence manages.
+ *
+ * @example
+ * registries: [ovhRegistry("mpr-prod", { … }), azureRegistry("myContainerRegistry", { … })]
+ */
 export type ManagedRegistry = AzureRegistry | OvhRegistry;
 
-/** Everything a policy file declares. */
+/**
+ * Everything a policy file declares.
+ *
+ * @example
+ * { name: "registries", networks: [production, qa], registries: [azureRegistry("myContainerRegistry", { resourceGroup: "registries", networks: ["qa"] })] }
+ */
 export interface PolicyDefinition {
   /** The policy's name: lowercase letters, digits and `-`; used in emitted file and object names. */
   readonly name: string;
@@ -23,7 +33,13 @@ export interface PolicyDefinition {
   readonly credentials?: readonly Credential[];
 }
 
-/** A policy, as the default export of a `.policy.ts` file. */
+/**
+ * A policy, as the default export of a `.policy.ts` file.
+ *
+ * @example
+ * const policy: Policy = definePolicy({ name: "platform" });
+ * export default policy;
+ */
 export interface Policy extends PolicyDefinition {
   readonly kind: "policy";
   readonly [definedAt]: CallSite;

@@ -3,6 +3,9 @@ import { type CallSite, definedAt, stamp } from "./call-site.js";
 /**
  * An IPv4 or IPv6 address or CIDR block as written in a policy. The template types catch most
  * typos in the editor; the compiler parses every value exactly (ipaddr.js) and reports the rest.
+ *
+ * @example
+ * "192.0.2.0/24", "203.0.113.7", "2001:db8::/32"
  */
 export type IpAddressOrCidr =
   | `${number}.${number}.${number}.${number}`
@@ -23,7 +26,12 @@ export interface IpRule {
   readonly description: string;
 }
 
-/** A named set of IP rules, defined once and referenced from every registry it applies to. */
+/**
+ * A named set of IP rules, defined once and referenced from every registry it applies to.
+ *
+ * @example
+ * const production: Network<"production"> = network("production", [{ cidr: "192.0.2.0/24", description: "production" }]);
+ */
 export interface Network<Name extends string = string> {
   readonly kind: "network";
   readonly name: Name;
@@ -44,5 +52,10 @@ export function network<const Name extends string>(name: Name, rules: readonly I
   return stamp({ kind: "network" as const, name, rules: Object.freeze(rules.map((rule) => Object.freeze({ ...rule }))) }, network);
 }
 
-/** A network given by value, or by the name of a network listed in the policy's `networks`. */
+/**
+ * A network given by value, or by the name of a network listed in the policy's `networks`.
+ *
+ * @example
+ * networks: [production, "qa"] // "qa" must be listed in the policy's `networks`
+ */
 export type NetworkRef = Network | string;

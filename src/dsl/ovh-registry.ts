@@ -1,16 +1,30 @@
 import { type CallSite, definedAt, stamp } from "./call-site.js";
 import type { NetworkRef } from "./network.js";
 
-/** The OVHcloud API endpoints. */
+/**
+ * The OVHcloud API endpoints.
+ *
+ * @example
+ * endpoint: "ovh-ca" // https://ca.api.ovh.com/1.0
+ */
 export type OvhEndpoint = "ovh-eu" | "ovh-ca" | "ovh-us";
 
 /**
  * Who may reach an endpoint of the registry: a list of networks, or `"open"` to state on purpose
  * that the endpoint is unrestricted (OVH reads an empty list as "no restriction").
+ *
+ * @example
+ * management: [production] // only production reaches the Harbor UI
+ * registry: "open"          // docker and helm clients from anywhere, on purpose
  */
 export type OvhAccess = readonly NetworkRef[] | "open";
 
-/** Options of {@link ovhRegistry}. */
+/**
+ * Options of {@link ovhRegistry}.
+ *
+ * @example
+ * { serviceName: "0123456789abcdef0123456789abcdef", registryId: "3f8e2d4c-9b1a-4c6e-8d2f-7a5b3c1e9f04", management: [production], registry: [qa] }
+ */
 export interface OvhRegistryOptions {
   /** The Public Cloud project id (`serviceName` in the API). */
   readonly serviceName: string;
@@ -24,7 +38,12 @@ export interface OvhRegistryOptions {
   readonly registry: OvhAccess;
 }
 
-/** An OVHcloud Managed Private Registry whose IP restrictions regfence manages. */
+/**
+ * An OVHcloud Managed Private Registry whose IP restrictions regfence manages.
+ *
+ * @example
+ * const mpr: OvhRegistry = ovhRegistry("mpr-prod", { serviceName: "…", registryId: "…", management: [production], registry: [qa] });
+ */
 export interface OvhRegistry<Name extends string = string> extends OvhRegistryOptions {
   readonly kind: "ovh-registry";
   readonly name: Name;

@@ -20,7 +20,12 @@ export type Upstream =
       readonly project?: string;
     };
 
-/** Options of {@link harborProxyCache}. */
+/**
+ * Options of {@link harborProxyCache}.
+ *
+ * @example
+ * { host: "harbor.myco.com", upstreams: ["quay.io", { registry: "docker.io", project: "hub" }], dockerHubLibraryPrefix: true }
+ */
 export interface HarborProxyCacheOptions {
   /** The Harbor host (and optional port) that workloads pull through, e.g. `"harbor.myco.com"`. */
   readonly host: string;
@@ -36,7 +41,12 @@ export interface HarborProxyCacheOptions {
   readonly pullSecret?: Credential;
 }
 
-/** A Harbor proxy cache and the upstream registries it fronts. */
+/**
+ * A Harbor proxy cache and the upstream registries it fronts.
+ *
+ * @example
+ * const proxy: HarborProxyCache = harborProxyCache({ host: "harbor.myco.com", upstreams: ["ghcr.io"] });
+ */
 export interface HarborProxyCache extends HarborProxyCacheOptions {
   readonly kind: "harbor-proxy-cache";
   readonly [definedAt]: CallSite;

@@ -3,10 +3,18 @@ import { type CallSite, definedAt, stamp } from "./call-site.js";
 /**
  * Where a secret value comes from at compile time. Policies never hold secret values: a plain
  * string where a `SecretSource` is expected fails type-checking and validation.
+ *
+ * @example
+ * password: fromEnv("OCI_REGISTRY_PASSWORD") // or fromFile("secrets/registry-token")
  */
 export type SecretSource = EnvSecret | FileSecret;
 
-/** A secret read from an environment variable when compiling with `--secrets`. */
+/**
+ * A secret read from an environment variable when compiling with `--secrets`.
+ *
+ * @example
+ * const token: EnvSecret = fromEnv("REGISTRY_TOKEN");
+ */
 export interface EnvSecret {
   readonly kind: "secret-source";
   readonly from: "env";
@@ -14,7 +22,12 @@ export interface EnvSecret {
   readonly [definedAt]: CallSite;
 }
 
-/** A secret read from a file when compiling with `--secrets`. */
+/**
+ * A secret read from a file when compiling with `--secrets`.
+ *
+ * @example
+ * const token: FileSecret = fromFile("../secrets/registry-token");
+ */
 export interface FileSecret {
   readonly kind: "secret-source";
   readonly from: "file";
