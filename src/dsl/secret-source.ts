@@ -31,7 +31,7 @@ export interface EnvSecret {
 export interface FileSecret {
   readonly kind: "secret-source";
   readonly from: "file";
-  /** Relative paths are resolved from the directory of the policy file. */
+  /** Relative paths are resolved from the directory of the file that calls `fromFile`. */
   readonly path: string;
   readonly [definedAt]: CallSite;
 }

@@ -13,7 +13,7 @@ const environmentVariable = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * Builds a credential node. Only where secrets live is recorded; their values are read by the
  * credentials target, and only with `--secrets`.
  */
-export function buildCredential(value: Credential, policyDirectory: string, anchors: Anchoring, findings: Findings): CredentialNode {
+export function buildCredential(value: Credential, cwd: string, anchors: Anchoring, findings: Findings): CredentialNode {
   if (!isDnsSubdomain(value.name) || value.name.length > 63) {
     findings.error(
       "RF2101",
@@ -41,7 +41,8 @@ export function buildCredential(value: Credential, policyDirectory: string, anch
         return { kind: "env", variable: source.variable, source: at };
       case "file":
         if (source.path.trim() === "") findings.error("RF2301", at, "the secret file path is empty");
-        return { kind: "file", path: path.resolve(policyDirectory, source.path), source: at };
+        // Relative to the file that calls fromFile, so a shared credential means one file everywhere.
+        return { kind: "file", path: path.resolve(cwd, path.dirname(anchors.at(source).file), source.path), source: at };
       default:
         return assertNever(source);
     }

@@ -26,9 +26,15 @@ export interface LoadedPolicy {
  * Builds the frozen IR of all policies, checking everything that does not depend on a target:
  * addresses, names, references, registry hosts. Every problem is collected.
  */
-export function buildProgram(loaded: readonly LoadedPolicy[], cwd: string): { program: ProgramNode; findings: readonly Finding[] } {
+export function buildProgram(
+  loaded: readonly LoadedPolicy[],
+  where: { readonly cwd: string; readonly projectRoot: string },
+): { program: ProgramNode; findings: readonly Finding[] } {
   const findings = new Findings();
-  const policies = loaded.map(({ file, value, anchors }) => buildPolicy(value, file, path.resolve(cwd, path.dirname(file)), anchors, findings));
+  // Emitted files name their policy relative to the project, so their bytes never depend on the
+  // directory regfence was run from.
+  const projectFile = (file: string): string => path.relative(where.projectRoot, path.resolve(where.cwd, file)).split(path.sep).join("/");
+  const policies = loaded.map(({ file, value, anchors }) => buildPolicy(value, projectFile(file), where.cwd, anchors, findings));
   policies.sort((a, b) => compareText(a.name, b.name) || compareText(a.file, b.file));
   reportDuplicates(
     policies.map((policy) => ({ name: policy.name, what: "policy", source: anchorAtName(policy.source) })),
@@ -45,7 +51,7 @@ export function buildProgram(loaded: readonly LoadedPolicy[], cwd: string): { pr
   return { program: deepFreeze({ policies }), findings: findings.all };
 }
 
-function buildPolicy(value: Policy, file: string, directory: string, anchors: Anchoring, findings: Findings): PolicyNode {
+function buildPolicy(value: Policy, file: string, cwd: string, anchors: Anchoring, findings: Findings): PolicyNode {
   if (!isDnsLabel(value.name)) {
     findings.error(
       "RF2101",
@@ -69,7 +75,7 @@ function buildPolicy(value: Policy, file: string, directory: string, anchors: An
     admission: buildAdmission(value, proxyCache, anchors, findings),
     registries: registries.sort(byKindAndName),
     containerHosts: containerHosts.sort(byKindAndName),
-    credentials: (value.credentials ?? []).map((credential) => buildCredential(credential, directory, anchors, findings)).sort(byKindAndName),
+    credentials: (value.credentials ?? []).map((credential) => buildCredential(credential, cwd, anchors, findings)).sort(byKindAndName),
   };
 }
 

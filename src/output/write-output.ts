@@ -1,42 +1,102 @@
-import { chmod, mkdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readdir, rename, rm, rmdir, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import pLimit from "p-limit";
+import { FatalError } from "../diagnostics/fatal-error.js";
 import type { Artifact } from "../targets/target.js";
 import type { OutputPlan } from "./plan-output.js";
 
 /** File operations in flight at once: enough to hide I/O latency, few enough for any ulimit. */
 const concurrency = 32;
 
+/** One change made to the out dir, kept so a failure can undo it. */
+interface Move {
+  readonly target: string;
+  /** Where the replaced or removed file waits until the run succeeds; undefined for a new file. */
+  readonly backup: string | undefined;
+  /** Whether a new file was put at `target`. */
+  readonly placed: boolean;
+}
+
 /**
- * Applies a plan. Every new or changed file is first written to a staging directory inside the
- * out dir; only when all of them are staged are they renamed into place and extra files removed.
- * A failure while staging leaves the out dir as it was (and creates none where there was none).
+ * Applies a plan, all or nothing. New contents are staged inside the out dir first; then each
+ * replaced or extra file is moved aside and each new one moved in. If anything fails, every move
+ * is undone and the directories this run made are removed, so the out dir is left as it was (and
+ * none is created where there was none); the error names the path, with no stack trace.
  */
 export async function writeOutput(plan: OutputPlan): Promise<void> {
   const pending = plan.files.filter((file) => file.status !== "unchanged").map(({ artifact }) => artifact);
-  const limit = pLimit(concurrency);
-  if (pending.length > 0 || plan.extra.length > 0) {
-    const existedBefore = await directoryExists(plan.outDir);
-    const staging = path.join(plan.outDir, `.regfence-staging-${process.pid}`);
-    try {
-      await makeDirectories(staging, pending);
-      await Promise.all(pending.map((artifact) => limit(() => writeFile(path.join(staging, artifact.path), artifact.content, { mode: modeOf(artifact) }))));
-    } catch (error) {
-      await rm(existedBefore ? staging : plan.outDir, { recursive: true, force: true });
-      throw error;
-    }
-    await makeDirectories(plan.outDir, pending);
-    await Promise.all(pending.map((artifact) => limit(() => rename(path.join(staging, artifact.path), path.join(plan.outDir, artifact.path)))));
-    await rm(staging, { recursive: true, force: true });
-    await Promise.all(plan.extra.map((extra) => limit(() => rm(path.join(plan.outDir, extra), { force: true }))));
-  }
+  if (pending.length > 0 || plan.extra.length > 0) await replaceFiles(plan, pending);
   await enforceModes(plan);
 }
 
-/** Each directory the artifacts need, created once rather than once per file. */
-async function makeDirectories(root: string, artifacts: readonly Artifact[]): Promise<void> {
-  const directories = new Set(artifacts.map((artifact) => path.dirname(path.join(root, artifact.path))));
-  for (const directory of [...directories].sort()) await mkdir(directory, { recursive: true });
+async function replaceFiles(plan: OutputPlan, pending: readonly Artifact[]): Promise<void> {
+  const { outDir } = plan;
+  const existing = await stat(outDir).catch(() => undefined);
+  if (existing !== undefined && !existing.isDirectory()) throw new FatalError("output", `cannot write to ${outDir}: it is not a directory`);
+  const staging = path.join(outDir, `.regfence-staging-${process.pid}`);
+  const created: string[] = [];
+  const moves: Move[] = [];
+  const limit = pLimit(concurrency);
+  try {
+    created.push(...(await makeDirectories(outDir, pending.map((artifact) => artifact.path))));
+    await makeDirectories(path.join(staging, "new"), pending.map((artifact) => artifact.path));
+    await makeDirectories(path.join(staging, "old"), [...pending.map((artifact) => artifact.path), ...plan.extra]);
+    await Promise.all(pending.map((artifact) => limit(() => writeFile(path.join(staging, "new", artifact.path), artifact.content, { mode: modeOf(artifact) }))));
+    for (const artifact of pending) {
+      const target = path.join(outDir, artifact.path);
+      const backup = (await isPresent(target)) ? path.join(staging, "old", artifact.path) : undefined;
+      if (backup !== undefined) {
+        await rename(target, backup);
+        moves.push({ target, backup, placed: false });
+      }
+      await rename(path.join(staging, "new", artifact.path), target);
+      moves.push({ target, backup: undefined, placed: true });
+    }
+    for (const extra of plan.extra) {
+      const target = path.join(outDir, extra);
+      const backup = path.join(staging, "old", extra);
+      await rename(target, backup);
+      moves.push({ target, backup, placed: false });
+    }
+  } catch (error) {
+    await undo(moves, created, staging, existing === undefined ? outDir : undefined);
+    throw new FatalError("output", `could not write ${outDir}, which is left as it was: ${(error as Error).message}`, { cause: error });
+  }
+  await rm(staging, { recursive: true, force: true });
+  await removeEmptyDirectories(outDir, plan.extra);
+}
+
+/** Reverses the moves, newest first, then removes what this run created. Best effort by design. */
+async function undo(moves: readonly Move[], created: readonly string[], staging: string, createdOutDir: string | undefined): Promise<void> {
+  for (const move of [...moves].reverse()) {
+    if (move.placed) await rm(move.target, { force: true }).catch(() => undefined);
+    else if (move.backup !== undefined) await rename(move.backup, move.target).catch(() => undefined);
+  }
+  await rm(staging, { recursive: true, force: true }).catch(() => undefined);
+  for (const directory of [...created].reverse()) await rm(directory, { recursive: true, force: true }).catch(() => undefined);
+  if (createdOutDir !== undefined) await rm(createdOutDir, { recursive: true, force: true }).catch(() => undefined);
+}
+
+/** Each directory the files need, created once rather than once per file; returns those made. */
+async function makeDirectories(root: string, files: readonly string[]): Promise<string[]> {
+  const made: string[] = [];
+  for (const directory of [...new Set(files.map((file) => path.dirname(path.join(root, file))))].sort()) {
+    const first = await mkdir(directory, { recursive: true });
+    if (first !== undefined) made.push(first);
+  }
+  return made;
+}
+
+/** Directories left empty by removed files go too, up to (not including) the out dir. */
+async function removeEmptyDirectories(outDir: string, removed: readonly string[]): Promise<void> {
+  const candidates = new Set<string>();
+  for (const file of removed) {
+    for (let directory = path.dirname(file); directory !== "." && directory !== "/"; directory = path.dirname(directory)) candidates.add(directory);
+  }
+  for (const directory of [...candidates].sort((a, b) => b.length - a.length)) {
+    const absolute = path.join(outDir, directory);
+    if ((await readdir(absolute).catch(() => ["?"])).length === 0) await rmdir(absolute).catch(() => undefined);
+  }
 }
 
 /**
@@ -57,9 +117,9 @@ function modeOf(artifact: Artifact): number {
   return artifact.secret === true ? 0o600 : artifact.executable === true ? 0o755 : 0o644;
 }
 
-async function directoryExists(directory: string): Promise<boolean> {
-  return stat(directory).then(
-    (info) => info.isDirectory(),
+async function isPresent(file: string): Promise<boolean> {
+  return stat(file).then(
+    () => true,
     () => false,
   );
 }

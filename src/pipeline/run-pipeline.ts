@@ -51,7 +51,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     throw new FatalError("usage", `no policy files found in ${where}`);
   }
   const loaded = await loadPolicies(policyFiles, cwd, { typeCheck: options.typeCheck });
-  const { program, findings } = buildProgram(loaded.policies, cwd);
+  const { program, findings } = buildProgram(loaded.policies, { cwd, projectRoot: config.baseDirectory });
   const targetFindings = targets.flatMap((target) => target.validate(program));
   let diagnostics = [...loaded.diagnostics, ...refinePositions([...loaded.findings.all, ...findings, ...targetFindings], cwd)];
   if (!options.emit || hasErrors(diagnostics)) {

@@ -33,12 +33,15 @@ function label(root: unknown): string {
   return typeof value.name === "string" ? `${String(value.kind)}:${value.name}` : String(value.kind);
 }
 
-const anchoring: Anchoring = { at: (root, path) => ({ file: label(root), line: 1, column: 1, path: [...(path ?? [])] }) };
+/** Values are "written" in files named after them; secret sources in `policies/shared/secrets.ts`. */
+const anchoring: Anchoring = {
+  at: (root, path) => ({ file: label(root) === "secret-source" ? "policies/shared/secrets.ts" : label(root), line: 1, column: 1, path: [...(path ?? [])] }),
+};
 
 function build(...policies: Policy[]): { program: ProgramNode; findings: readonly Finding[] } {
   return buildProgram(
     policies.map((value) => ({ file: `policies/${value.name}.policy.ts`, value, anchors: anchoring })),
-    "/repo",
+    { cwd: "/repo", projectRoot: "/repo" },
   );
 }
 
@@ -451,7 +454,8 @@ describe("buildProgram IR", () => {
           namespace: null,
           username: { kind: "env", variable: "U" },
           // Relative to the policy's directory, policies/ under cwd /repo.
-          password: { kind: "file", path: "/repo/secrets/robot" },
+          // Relative to the file that calls fromFile (policies/shared/), not to the policy.
+          password: { kind: "file", path: "/repo/policies/secrets/robot" },
         },
       },
     ]);

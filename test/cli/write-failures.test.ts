@@ -1,0 +1,61 @@
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { createProject, hasStackTrace, removeProjects } from "../helpers/run-cli.ts";
+import { readTree } from "../helpers/tree.ts";
+
+afterAll(removeProjects);
+
+const policy = `import { definePolicy, network, ovhRegistry } from "regfence";
+const office = network("office", [{ cidr: "198.51.100.0/24", description: "office" }]);
+export default definePolicy({
+  name: "office",
+  registries: [ovhRegistry("mpr", { serviceName: "s", registryId: "r", management: [office], registry: [office] })],
+});
+`;
+
+/** Every path under a directory with its bytes, directories included, to compare a whole tree. */
+async function snapshot(directory: string): Promise<Record<string, string>> {
+  const files = await readTree(directory);
+  return Object.fromEntries([...files].map(([file, bytes]) => [file, bytes.toString("base64")]));
+}
+
+describe("compile when the out dir cannot be written", { timeout: 240_000 }, () => {
+  it("refuses an out path that is a file, and leaves that file alone", async () => {
+    const project = await createProject({ "policies/office.policy.ts": policy, "notes.txt": "keep me\n" });
+    const result = await project.run(["compile", "--out", "notes.txt"]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain("cannot write to");
+    expect(result.stderr).toContain("notes.txt: it is not a directory");
+    expect(hasStackTrace(result.stderr)).toBe(false);
+    expect(await readFile(project.path("notes.txt"), "utf8")).toBe("keep me\n");
+  });
+
+  it("undoes every change when a write fails half-way, leaving the out dir byte for byte as it was", async () => {
+    const project = await createProject({ "policies/office.policy.ts": policy });
+    expect((await project.run(["compile"])).status).toBe(0);
+    const out = path.join(project.dir, "out");
+    // A changed file regfence will replace, and a file where it needs a directory.
+    await writeFile(path.join(out, "ovh/mpr/management.json"), "edited by hand\n");
+    await rm(path.join(out, "ovh/mpr/registry.json"));
+    await mkdir(path.join(out, "ovh/other"), { recursive: true });
+    await writeFile(path.join(out, "ovh/other/stale.json"), "[]\n");
+    await rm(path.join(out, "ovh/mpr"), { recursive: true });
+    await writeFile(path.join(out, "ovh/mpr"), "a file where a directory belongs\n");
+    const before = await snapshot(out);
+    const result = await project.run(["compile"]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain("which is left as it was");
+    expect(hasStackTrace(result.stderr)).toBe(false);
+    expect(await snapshot(out)).toEqual(before);
+  });
+
+  it("creates nothing when the out dir cannot be made", async () => {
+    const project = await createProject({ "policies/office.policy.ts": policy, "blocked/ovh": "a file where a directory belongs\n" });
+    const before = await snapshot(project.path("blocked"));
+    const result = await project.run(["compile", "--out", "blocked/ovh/out"]);
+    expect(result.status).toBe(2);
+    expect(hasStackTrace(result.stderr)).toBe(false);
+    expect(await snapshot(project.path("blocked"))).toEqual(before);
+  });
+});
