@@ -11,6 +11,7 @@ import { credentialsFromEnvironment } from "../targets/ovh/ovh-credentials.js";
 import { parseEndpointSetting } from "../targets/ovh/ovh-endpoint.js";
 import { printDiagnostics } from "./report.js";
 import { policyCommandOptions } from "./options.js";
+import { staleFiles } from "../output/stale-files.js";
 
 export const applyHelp = `Usage: regfence apply ovh [options]
 
@@ -73,10 +74,7 @@ export async function applyCommand(args: readonly string[], cwd: string): Promis
   }
   const out = relativeToCwd(outDir, cwd);
   const plan = await planOutput(outDir, ovhOutput.artifacts, ovhOutput.target.outputRoots({ secrets: false }));
-  const stale = [
-    ...plan.files.filter(({ status }) => status !== "unchanged").map(({ artifact, status }) => `  ${status === "new" ? "missing" : "stale"}  ${out}/${artifact.path}`),
-    ...plan.extra.map((file) => `  extra    ${out}/${file}`),
-  ];
+  const stale = staleFiles(plan).map(({ path: file, problem }) => `  ${problem.padEnd(7)} ${out}/${file}`);
   if (stale.length > 0) {
     process.stderr.write(`nothing applied: ${out}/ovh is not what the policies compile to, so it is not what was reviewed:\n${stale.join("\n")}\nRun \`regfence compile\`, review and commit the change, then apply.\n`);
     return 1;

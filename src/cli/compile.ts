@@ -4,10 +4,12 @@ import { hasErrors } from "../diagnostics/diagnostic.js";
 import { loadConfig } from "../load/config.js";
 import { relativeToCwd } from "../load/paths.js";
 import { type OutputPlan, planOutput } from "../output/plan-output.js";
+import { staleFiles } from "../output/stale-files.js";
 import { writeOutput } from "../output/write-output.js";
+import { allTargets } from "../targets/all-targets.js";
 import { runPipeline } from "../pipeline/run-pipeline.js";
 import { parseFormat, parseTargets, policies, policyCommandOptions } from "./options.js";
-import { printDiagnostics, printJson } from "./report.js";
+import { printDiagnostics, printJson, renderStaleAnnotations } from "./report.js";
 
 export const compileHelp = `Usage: regfence compile [FILE|DIR …] [options]
 
@@ -65,8 +67,15 @@ export async function compileCommand(args: readonly string[], cwd: string): Prom
     else process.stderr.write(`nothing written to ${relativeToCwd(outDir, cwd)}\n`);
     return 1;
   }
+  const emitted = result.outputs.map(({ target, artifacts }) => ({ target, artifacts }));
+  // Targets the config leaves out emit nothing: what they wrote before is extra (not with --target,
+  // which compiles a subset for one run and leaves the rest alone).
+  const droppedByConfig = targets === undefined ? Object.values(allTargets).filter((target) => !result.targets.includes(target)) : [];
   const plans = await Promise.all(
-    result.outputs.map(async ({ target, artifacts }) => ({ target: target.name, plan: await planOutput(outDir, artifacts, target.outputRoots({ secrets: values.secrets })) })),
+    [...emitted, ...droppedByConfig.map((target) => ({ target, artifacts: [] }))].map(async ({ target, artifacts }) => ({
+      target: target.name,
+      plan: await planOutput(outDir, artifacts, target.outputRoots({ secrets: values.secrets })),
+    })),
   );
   const merged: OutputPlan = { outDir, files: plans.flatMap(({ plan }) => plan.files), extra: plans.flatMap(({ plan }) => plan.extra) };
   const stale = values.check ? staleFiles(merged) : [];
@@ -86,6 +95,7 @@ export async function compileCommand(args: readonly string[], cwd: string): Prom
       process.stdout.write(`${out} is up to date (${merged.files.length} files from ${policies(result.policyFiles.length)})\n`);
       return 0;
     }
+    if (format === "github") process.stdout.write(`${renderStaleAnnotations(stale, out)}\n`);
     process.stdout.write(`${out} is stale; run \`regfence compile\`:\n${stale.map(({ path: file, problem }) => `  ${problem.padEnd(7)} ${out}/${file}`).join("\n")}\n`);
     return 1;
   }
@@ -101,9 +111,3 @@ export async function compileCommand(args: readonly string[], cwd: string): Prom
   return 0;
 }
 
-function staleFiles(plan: OutputPlan): { path: string; problem: "stale" | "missing" | "extra" }[] {
-  return [
-    ...plan.files.filter(({ status }) => status !== "unchanged").map(({ artifact, status }) => ({ path: artifact.path, problem: status === "new" ? ("missing" as const) : ("stale" as const) })),
-    ...plan.extra.map((file) => ({ path: file, problem: "extra" as const })),
-  ].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-}

@@ -1,6 +1,6 @@
 import { FatalError } from "../diagnostics/fatal-error.js";
 import type { TargetName } from "../dsl/index.js";
-import { targetNames } from "../load/config.js";
+import { targetNames } from "../targets/all-targets.js";
 
 export type OutputFormat = "pretty" | "json" | "github";
 
@@ -14,6 +14,7 @@ export function parseFormat(value: string | undefined): OutputFormat {
 export function parseTargets(values: readonly string[] | undefined): TargetName[] | undefined {
   if (values === undefined || values.length === 0) return undefined;
   const names = values.flatMap((value) => value.split(",")).map((name) => name.trim()).filter((name) => name !== "");
+  if (names.length === 0) throw new FatalError("usage", `--target needs at least one target: ${targetNames.join(", ")}`);
   for (const name of names) {
     if (!(targetNames as readonly string[]).includes(name)) {
       throw new FatalError("usage", `unknown target "${name}": targets are ${targetNames.join(", ")}`);

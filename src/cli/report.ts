@@ -1,6 +1,7 @@
 import { type Diagnostic, hasErrors } from "../diagnostics/diagnostic.js";
 import { renderGithub } from "../diagnostics/render-github.js";
 import { countSummary, renderPretty } from "../diagnostics/render-pretty.js";
+import type { StaleFile } from "../output/stale-files.js";
 import type { OutputFormat } from "./options.js";
 
 /** Prints diagnostics in the chosen format (not json: the command prints one document itself). */
@@ -17,4 +18,24 @@ export function printDiagnostics(diagnostics: readonly Diagnostic[], format: Out
 
 export function printJson(document: unknown): void {
   process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+}
+
+const staleReasons: Readonly<Record<StaleFile["problem"], string>> = {
+  stale: "differs from what the policies compile to",
+  missing: "is missing: the policies compile to it",
+  extra: "is extra: no target emits it any more",
+};
+
+/** One workflow annotation per stale file, so CI marks each on the pull request. */
+export function renderStaleAnnotations(stale: readonly StaleFile[], out: string): string {
+  return renderGithub(
+    stale.map(({ path: file, problem }) => ({
+      code: "stale-output",
+      severity: "error",
+      message: `${out}/${file} ${staleReasons[problem]}; run \`regfence compile\` and commit the result`,
+      file: `${out}/${file}`,
+      line: 0,
+      column: 0,
+    })),
+  );
 }

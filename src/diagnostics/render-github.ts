@@ -1,10 +1,12 @@
-import type { Diagnostic } from "./diagnostic.js";
+import type { Diagnostic, Severity } from "./diagnostic.js";
+
+const workflowCommands: Readonly<Record<Severity, string>> = { error: "error", warning: "warning", info: "notice" };
 
 /** GitHub Actions workflow commands, so each finding is annotated on the pull request's diff. */
 export function renderGithub(diagnostics: readonly Diagnostic[]): string {
   return diagnostics
     .map((diagnostic) => {
-      const command = diagnostic.severity === "error" ? "error" : diagnostic.severity === "warning" ? "warning" : "notice";
+      const command = workflowCommands[diagnostic.severity];
       const properties = [`file=${escapeProperty(diagnostic.file)}`];
       if (diagnostic.line > 0) properties.push(`line=${diagnostic.line}`, `col=${diagnostic.column}`);
       properties.push(`title=${escapeProperty(`regfence ${diagnostic.code}`)}`);

@@ -1,6 +1,9 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import type { Diagnostic } from "./diagnostic.js";
+import type { Diagnostic, Severity } from "./diagnostic.js";
+
+/** ANSI colours: bold red, yellow, cyan. */
+const severityColors: Readonly<Record<Severity, string>> = { error: "31;1", warning: "33;1", info: "36;1" };
 
 /**
  * Human-readable diagnostics in the `file:line:col` form editors and terminals link, each with
@@ -21,7 +24,7 @@ export function renderPretty(diagnostics: readonly Diagnostic[], cwd: string, co
   };
   const blocks = diagnostics.map((diagnostic) => {
     const where = diagnostic.line > 0 ? `${diagnostic.file}:${diagnostic.line}:${diagnostic.column}` : diagnostic.file;
-    const severity = paint(diagnostic.severity === "error" ? "31;1" : diagnostic.severity === "warning" ? "33;1" : "36;1", diagnostic.severity);
+    const severity = paint(severityColors[diagnostic.severity], diagnostic.severity);
     const out = [`${paint("1", where)} ${severity} ${paint("2", diagnostic.code)} ${diagnostic.message}`];
     const sourceLine = diagnostic.line > 0 ? lines(diagnostic.file)?.[diagnostic.line - 1] : undefined;
     if (sourceLine !== undefined) {

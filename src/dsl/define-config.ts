@@ -6,7 +6,7 @@ import type { OvhEndpoint } from "./ovh-registry.js";
  * @example
  * targets: ["kyverno", "azure"] // or: regfence compile --target kyverno,azure
  */
-export type TargetName = "ovh" | "credentials" | "vic" | "azure" | "kyverno";
+export type TargetName = "kyverno" | "azure" | "ovh" | "vic" | "credentials";
 
 /**
  * Options of the OVH target.

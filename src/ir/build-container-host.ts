@@ -13,7 +13,16 @@ export function buildContainerHost(value: ContainerHost, networks: NetworkTable,
   const whitelist: RegistryAddressNode[] = [];
   (value.whitelist ?? []).forEach((entry, index) => {
     if (typeof entry === "string") {
-      whitelist.push({ kind: "registry-address", address: entry, network: null, source: anchors.at(value, ["whitelist", index]) });
+      const at = anchors.at(value, ["whitelist", index]);
+      if (networks.declares(entry)) {
+        findings.warning(
+          "RF2005",
+          at,
+          `whitelist entry "${entry}" is also the name of a network; it is whitelisted as a host name, not as the network's blocks`,
+          `to whitelist the network, reference its value: whitelist: [${entry}]`,
+        );
+      }
+      whitelist.push({ kind: "registry-address", address: entry, network: null, source: at });
       return;
     }
     for (const rule of networks.use(entry)?.rules ?? []) {

@@ -32,9 +32,17 @@ export class NetworkTable {
   /** The rules of the networks `refs` names, checked as one list; `at` anchors the list. */
   resolve(refs: readonly NetworkRef[], root: unknown, path: readonly (string | number)[]): IpRuleNode[] {
     const rules: IpRuleNode[] = [];
+    const listed = new Set<string>();
     refs.forEach((ref, index) => {
-      const node = typeof ref === "string" ? this.#lookup(ref, this.#anchors.at(root, [...path, index])) : this.#define(ref);
-      if (node !== undefined) rules.push(...node.rules);
+      const at = this.#anchors.at(root, [...path, index]);
+      const node = typeof ref === "string" ? this.#lookup(ref, at) : this.#define(ref);
+      if (node === undefined) return;
+      if (listed.has(node.name)) {
+        this.#findings.warning("RF2003", at, `network "${node.name}" is listed twice`, "remove the repeated reference");
+        return;
+      }
+      listed.add(node.name);
+      rules.push(...node.rules);
     });
     reportOverlaps(rules, this.#findings, (a, b) => this.#firstTimeAcrossNetworks(a, b));
     return rules;
@@ -46,6 +54,11 @@ export class NetworkTable {
     if (a.network === b.network || this.#reported.has(key)) return false;
     this.#reported.add(key);
     return true;
+  }
+
+  /** Whether `name` is one of the policy's declared networks. */
+  declares(name: string): boolean {
+    return this.#declared.has(name);
   }
 
   /** Registers a network used by value (e.g. in a whitelist) and returns its node. */

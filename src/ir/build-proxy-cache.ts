@@ -69,6 +69,7 @@ export function buildAdmission(policy: Policy, proxyCache: ProxyCacheNode | null
   const allow: AllowedRegistryNode[] = [];
   const key = (entry: { host: string; pathPrefix: string | null }): string => `${entry.host}/${entry.pathPrefix ?? ""}`;
   if (proxyCache !== null) allow.push({ kind: "allowed-registry", host: proxyCache.host, pathPrefix: null, source: proxyCache.source });
+  const written = new Set<string>();
   (value.allow ?? []).forEach((entry, index) => {
     const at = anchors.at(policy, [...path, "allow", index]);
     const parsed = parseRegistryPrefix(entry);
@@ -77,13 +78,10 @@ export function buildAdmission(policy: Policy, proxyCache: ProxyCacheNode | null
       return;
     }
     const node: AllowedRegistryNode = { kind: "allowed-registry", host: parsed.value.host, pathPrefix: parsed.value.path ?? null, source: at };
-    if (allow.some((existing) => key(existing) === key(node))) {
-      if (index > 0 || proxyCache === null || node.host !== proxyCache.host || node.pathPrefix !== null) {
-        findings.warning("RF2003", at, `"${entry}" is allowed twice`, "remove the repeated entry");
-      }
-      return;
-    }
-    allow.push(node);
+    // Naming the proxy cache is harmless (it is always allowed); naming anything twice is not.
+    if (written.has(key(node))) findings.warning("RF2003", at, `"${entry}" is allowed twice`, "remove the repeated entry");
+    written.add(key(node));
+    if (!allow.some((existing) => key(existing) === key(node))) allow.push(node);
   });
   if (allow.length === 0) {
     findings.error(

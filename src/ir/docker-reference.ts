@@ -152,14 +152,6 @@ export function formatImageReference(ref: ImageReference): string {
   );
 }
 
-/**
- * The registry Docker will contact. `index.docker.io` is folded into
- * `docker.io` as Docker does, so policies need name Docker Hub only once.
- */
-export function effectiveDomain(ref: ImageReference): string {
-  return ref.domain === undefined || ref.domain === LEGACY_DOCKER_HUB ? DOCKER_HUB : ref.domain;
-}
-
 /** distribution's splitDockerDomain rule: anything else in first position is a Docker Hub namespace. */
 function looksLikeDomain(component: string): boolean {
   return (

@@ -14,6 +14,12 @@ export interface PolicyBundle {
 }
 
 /**
+ * Bundled CommonJS dependencies call `require`, which ES modules lack: give each output one, so a
+ * policy may import any package Node could.
+ */
+export const requireShim = { js: 'import { createRequire as __regfenceCreateRequire } from "node:module"; const require = __regfenceCreateRequire(import.meta.url);' };
+
+/**
  * `import … from "regfence"` in a policy resolves to the very module this process runs, so DSL
  * values and the loader share one definition (and one version).
  */
@@ -74,6 +80,7 @@ async function buildEntries(files: readonly string[], outdir: string, cwd: strin
     write: false,
     logLevel: "silent",
     plugins: [dslPlugin],
+    banner: requireShim,
   });
   const entries = new Map<string, string>();
   const sourceMaps = new Map<string, string>();

@@ -7,7 +7,9 @@ import { pathToFileURL } from "node:url";
 import { z } from "zod";
 import { FatalError } from "../diagnostics/fatal-error.js";
 import type { KyvernoPolicyType, OvhEndpoint, RegfenceConfig, TargetName } from "../dsl/index.js";
-import { dslPlugin } from "./bundle.js";
+import { templateOverrideProblem } from "../render/template-renderer.js";
+import { targetNames } from "../targets/all-targets.js";
+import { dslPlugin, requireShim } from "./bundle.js";
 
 /** The config with every default applied, paths absolute. */
 export interface ResolvedConfig {
@@ -24,12 +26,11 @@ export interface ResolvedConfig {
   readonly kyverno: { readonly policyType: KyvernoPolicyType };
 }
 
-export const targetNames = ["ovh", "credentials", "vic", "azure", "kyverno"] as const satisfies readonly TargetName[];
 
 const configSchema = z.strictObject({
   policies: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
   outDir: z.string().min(1).optional(),
-  targets: z.array(z.enum(targetNames)).optional(),
+  targets: z.array(z.enum(targetNames)).min(1, "list at least one target").optional(),
   templates: z.string().min(1).optional(),
   typeCheck: z.boolean().optional(),
   ovh: z.strictObject({ endpoint: z.enum(["ovh-eu", "ovh-ca", "ovh-us"]).optional() }).optional(),
@@ -70,6 +71,7 @@ const loadTypeScript: Loader = async (file) => {
       write: false,
       logLevel: "silent",
       plugins: [dslPlugin],
+      banner: requireShim,
     });
     const output = path.join(directory, "config.mjs");
     await writeFile(output, result.outputFiles[0]?.contents ?? "");
@@ -102,13 +104,18 @@ export async function loadConfig(cwd: string, explicitFile: string | undefined):
   }
   const config = parsed.data;
   const baseDirectory = file === undefined ? cwd : path.dirname(file);
+  const templates = config.templates === undefined ? undefined : path.resolve(baseDirectory, config.templates);
+  if (templates !== undefined) {
+    const problem = await templateOverrideProblem(templates);
+    if (problem !== undefined) throw new FatalError("config", `invalid config in ${path.relative(cwd, file ?? cwd) || file}:\n  templates: ${problem}`);
+  }
   return {
     file,
     baseDirectory,
     policies: config.policies === undefined ? ["policies/**/*.policy.ts"] : typeof config.policies === "string" ? [config.policies] : config.policies,
     outDir: path.resolve(baseDirectory, config.outDir ?? "out"),
     targets: config.targets,
-    templates: config.templates === undefined ? undefined : path.resolve(baseDirectory, config.templates),
+    templates,
     typeCheck: config.typeCheck ?? true,
     ovh: { endpoint: config.ovh?.endpoint ?? "ovh-eu" },
     kyverno: { policyType: config.kyverno?.policyType ?? "ClusterPolicy" },

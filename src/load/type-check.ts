@@ -1,10 +1,11 @@
 import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import type { Diagnostic, Severity } from "../diagnostics/diagnostic.js";
 import { FatalError } from "../diagnostics/fatal-error.js";
 import { relativeToCwd } from "./paths.js";
 
@@ -41,7 +42,7 @@ async function checkOnce(files: readonly string[], cwd: string): Promise<Diagnos
   const directory = await mkdtemp(path.join(tmpdir(), "regfence-tsc-"));
   try {
     const project = path.join(directory, "tsconfig.json");
-    await writeFile(project, JSON.stringify(policyProject(files.map((file) => path.resolve(cwd, file)))));
+    await writeFile(project, JSON.stringify(policyProject(files.map((file) => path.resolve(cwd, file)), cwd)));
     const output = await runTsc(["--project", project, "--pretty", "false"], cwd);
     return parseTscOutput(output, cwd);
   } finally {
@@ -49,7 +50,7 @@ async function checkOnce(files: readonly string[], cwd: string): Promise<Diagnos
   }
 }
 
-function policyProject(files: readonly string[]): object {
+function policyProject(files: readonly string[], cwd: string): object {
   const dslTypes = fileURLToPath(new URL("../index.d.ts", import.meta.url));
   return {
     compilerOptions: {
@@ -62,30 +63,47 @@ function policyProject(files: readonly string[]): object {
       allowImportingTsExtensions: true,
       resolveJsonModule: true,
       skipLibCheck: true,
-      types: [],
+      ...nodeTypes(cwd),
       paths: { regfence: [dslTypes] },
     },
     files,
   };
 }
 
-function tscCommand(): { command: string; prefix: string[] } {
-  const require = createRequire(import.meta.url);
+/**
+ * Node's own types when the project has `@types/node`, so a policy may use what its editor allows
+ * (`node:fs`, `process`); no other ambient types, and never the DOM.
+ */
+function nodeTypes(cwd: string): { typeRoots: string[]; types: string[] } {
+  const typeRoots: string[] = [];
+  for (let directory = cwd; ; directory = path.dirname(directory)) {
+    const candidate = path.join(directory, "node_modules", "@types");
+    if (existsSync(candidate)) typeRoots.push(candidate);
+    if (path.dirname(directory) === directory) break;
+  }
+  const hasNode = typeRoots.some((root) => existsSync(path.join(root, "node", "package.json")));
+  return { typeRoots, types: hasNode ? ["node"] : [] };
+}
+
+/** The native compiler shipped for this platform in TypeScript's optional dependencies. */
+function tscBinary(): string {
   const platformPackage = `@typescript/typescript-${process.platform}-${process.arch}/package.json`;
   try {
-    const typescriptRoot = path.dirname(require.resolve("typescript/package.json"));
+    const typescriptRoot = path.dirname(createRequire(import.meta.url).resolve("typescript/package.json"));
     const binary = createRequire(path.join(typescriptRoot, "package.json")).resolve(platformPackage);
-    return { command: path.join(path.dirname(binary), "lib", process.platform === "win32" ? "tsc.exe" : "tsc"), prefix: [] };
+    return path.join(path.dirname(binary), "lib", process.platform === "win32" ? "tsc.exe" : "tsc");
   } catch {
-    // No prebuilt binary for this platform: TypeScript's own launcher finds whatever it can run.
-    return { command: process.execPath, prefix: [require.resolve("typescript/bin/tsc")] };
+    throw new FatalError(
+      "config",
+      `no native TypeScript compiler is installed for ${process.platform}-${process.arch} (${platformPackage.replace("/package.json", "")}, an optional dependency of typescript); reinstall without --omit=optional, or skip type-checking with --no-typecheck or \`typeCheck: false\``,
+    );
   }
 }
 
 function runTsc(args: string[], cwd: string): Promise<string> {
-  const { command, prefix } = tscCommand();
+  const command = tscBinary();
   return new Promise((resolve, reject) => {
-    execFile(command, [...prefix, ...args], { cwd, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+    execFile(command, args, { cwd, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
       // tsc exits 1 or 2 when it found errors; that is the normal path, not a failure.
       if (error !== null && typeof error.code !== "number") {
         reject(new FatalError("internal", `could not run the TypeScript compiler (${command}): ${error.message}`));
@@ -97,6 +115,9 @@ function runTsc(args: string[], cwd: string): Promise<string> {
     });
   });
 }
+
+/** tsc's categories; `message` (suggestions) counts as information. */
+const tscSeverities = { error: "error", warning: "warning", message: "info" } as const satisfies Record<string, Severity>;
 
 const located = /^(.+)\((\d+),(\d+)\): (error|warning|message) TS(\d+): (.*)$/;
 const unlocated = /^(error|warning|message) TS(\d+): (.*)$/;
@@ -110,7 +131,7 @@ export function parseTscOutput(output: string, cwd: string): Diagnostic[] {
       const [, file = "", lineText = "0", columnText = "0", category, code, message = ""] = match;
       diagnostics.push({
         code: `TS${code}`,
-        severity: category === "error" ? "error" : category === "warning" ? "warning" : "info",
+        severity: tscSeverities[category as keyof typeof tscSeverities],
         message,
         file: relativeToCwd(path.resolve(cwd, file), cwd),
         line: Number(lineText),

@@ -23,16 +23,25 @@ function parseYaml(artifact: Artifact): unknown[] {
   const list = Array.isArray(documents) ? documents : [documents];
   for (const document of list) {
     const [problem] = document.errors;
-    if (problem !== undefined) throw new FatalError("config", `${artifact.path}: the rendered YAML does not parse: ${problem.message}`);
+    if (problem !== undefined) throw new FatalError("config", `${artifact.path}: the rendered YAML does not parse: ${detail(artifact, problem.message)}`);
   }
-  return list.map((document) => document.toJS({ maxAliasCount: 0 }) as unknown).filter((document) => document !== null);
+  try {
+    return list.map((document) => document.toJS({ maxAliasCount: 0 }) as unknown).filter((document) => document !== null);
+  } catch (error) {
+    throw new FatalError("config", `${artifact.path}: the rendered YAML uses an alias, which regfence does not emit: ${detail(artifact, (error as Error).message)}`);
+  }
+}
+
+/** A parser's message quotes the text around the problem: never for a file that holds secrets. */
+function detail(artifact: Artifact, message: string): string {
+  return artifact.secret === true ? "details withheld because the file holds secrets" : message;
 }
 
 function parseJson(artifact: Artifact): unknown {
   try {
     return JSON.parse(artifact.content) as unknown;
   } catch (error) {
-    throw new FatalError("config", `${artifact.path}: the rendered JSON does not parse: ${(error as Error).message}`);
+    throw new FatalError("config", `${artifact.path}: the rendered JSON does not parse: ${detail(artifact, (error as Error).message)}`);
   }
 }
 

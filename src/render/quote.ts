@@ -257,7 +257,8 @@ function describe(value: unknown): string {
  */
 export function bareWord(value: string): string {
   if (typeof value !== "string" || value === "" || /[\s\p{Cc}\p{Cf}'"\\]/u.test(value)) {
-    throw new TypeError(`${JSON.stringify(value)} cannot be written as one bare word`);
+    // The value is not echoed: a template may pass anything here, secrets included.
+    throw new TypeError("a value that is empty or holds a blank, quote, backslash or control character cannot be written as one bare word");
   }
   return value;
 }

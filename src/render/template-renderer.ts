@@ -1,5 +1,6 @@
 import Handlebars from "handlebars";
 import { existsSync, readFileSync } from "node:fs";
+import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { FatalError } from "../diagnostics/fatal-error.js";
@@ -29,13 +30,17 @@ export class TemplateRenderer {
       },
       yaml: (value: string | number | boolean | null) => yamlScalar(value),
       yamlBlock: (value: unknown, indent: unknown) => yamlBlock(value, typeof indent === "number" ? indent : 0),
-      sh: (value: string) => shellQuote(String(value)),
+      sh: (value: string) => shellQuote(value),
       word: (value: string) => bareWord(value),
-      comment: (text: string) => commentLines(String(text)),
+      comment: (text: string) => commentLines(text),
     });
   }
 
-  render(target: string, name: string, data: object): string {
+  /**
+   * Renders one template. With `withholdDetails` (data that holds secrets) a failure names the
+   * template only: Handlebars and the helpers quote the offending value in their messages.
+   */
+  render(target: string, name: string, data: object, options: { readonly withholdDetails?: boolean } = {}): string {
     const file = this.#locate(target, name);
     let template = this.#compiled.get(file);
     if (template === undefined) {
@@ -49,7 +54,8 @@ export class TemplateRenderer {
     try {
       return template(data);
     } catch (error) {
-      throw new FatalError("config", `template ${file} failed: ${(error as Error).message}`);
+      const detail = options.withholdDetails === true ? "details withheld because its data holds secrets" : (error as Error).message;
+      throw new FatalError("config", `template ${file} failed: ${detail}`);
     }
   }
 
@@ -63,8 +69,30 @@ export class TemplateRenderer {
   }
 }
 
+/**
+ * Why an override directory cannot be used, or undefined: it must exist, and each template in it
+ * must override a bundled one, so a misspelt file name is an error rather than silently ignored.
+ */
+export async function templateOverrideProblem(directory: string): Promise<string | undefined> {
+  const info = await stat(directory).catch(() => undefined);
+  if (info === undefined || !info.isDirectory()) return `${directory} is not a directory`;
+  const known = await templateNames(bundledTemplates);
+  const unknown = (await templateNames(directory)).filter((name) => !known.includes(name));
+  if (unknown.length === 0) return undefined;
+  return `${unknown.map((name) => path.join(directory, name)).join(", ")} override${unknown.length === 1 ? "s" : ""} no bundled template; the templates are ${known.join(", ")}`;
+}
+
+async function templateNames(directory: string): Promise<string[]> {
+  const entries = await readdir(directory, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((entry) => entry.isFile() && entry.name.endsWith(".hbs"))
+    .map((entry) => path.relative(directory, path.join(entry.parentPath, entry.name)).split(path.sep).join("/"))
+    .sort();
+}
+
 /** Text as `#` comment lines, so a newline in it cannot end the comment early. */
 function commentLines(text: string): string {
+  if (typeof text !== "string") throw new TypeError(`comment: expected a string, got ${text === null ? "null" : typeof text}`);
   return text
     .split(/\r\n|\r|\n|\u2028|\u2029/)
     .map((line) => (line === "" ? "#" : `# ${line}`))

@@ -6,11 +6,17 @@ import { ovhTarget } from "./ovh/ovh-target.js";
 import type { Target } from "./target.js";
 import { vicTarget } from "./vic/vic-target.js";
 
-/** Every target, by name; a target whose issue has not landed is simply not here yet. */
+/**
+ * Every target, by name, in the order they run and are summarised. Keyed by `TargetName`, so a
+ * name without a target (or the reverse) fails to compile; the config's list derives from it.
+ */
 export const allTargets: Readonly<Record<TargetName, Target>> = {
-  ovh: ovhTarget,
-  credentials: credentialsTarget,
-  vic: vicTarget,
-  azure: azureTarget,
   kyverno: kyvernoTarget,
+  azure: azureTarget,
+  ovh: ovhTarget,
+  vic: vicTarget,
+  credentials: credentialsTarget,
 };
+
+/** The target names, for the config schema and `--target`. */
+export const targetNames = Object.keys(allTargets) as [TargetName, ...TargetName[]];

@@ -10,7 +10,7 @@ const policy = `import { definePolicy, network, ovhRegistry } from "regfence";
 const office = network("office", [{ cidr: "198.51.100.0/24", description: "office" }]);
 export default definePolicy({
   name: "office",
-  registries: [ovhRegistry("mpr", { serviceName: "s", registryId: "r", management: [office], registry: [office] })],
+  registries: [ovhRegistry("mpr", { serviceName: "0123456789abcdef0123456789abcdef", registryId: "3f8e2d4c-9b1a-4c6e-8d2f-7a5b3c1e9f04", management: [office], registry: [office] })],
 });
 `;
 

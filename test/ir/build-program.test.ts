@@ -109,6 +109,34 @@ const rows: readonly Row[] = [
     details: { 0: { message: '192.0.2.7/32 is listed twice (also in network "n")', hint: "remove one of them" } },
   },
   {
+    name: "RF2003 the same network twice in one list, by value and by name",
+    policies: () => {
+      const a = network("a", rules("10.0.0.0/8"));
+      return [policy({ networks: [a], registries: [azureRegistry("acr", { resourceGroup: "rg", networks: [a, "a"] })] })];
+    },
+    expected: ["warning RF2003 azure-registry:acr networks.1"],
+    details: { 0: { message: 'network "a" is listed twice', hint: "remove the repeated reference" } },
+  },
+  {
+    name: "RF2003 an allowed registry listed twice, but not for naming the proxy cache once",
+    policies: () => [
+      policy({
+        proxyCache: harborProxyCache({ host: "harbor.myco.com", upstreams: ["docker.io"] }),
+        admission: { allow: ["registry.myco.com", "harbor.myco.com", "registry.myco.com"] },
+      }),
+    ],
+    expected: ["warning RF2003 policy:p admission.allow.2"],
+  },
+  {
+    name: "RF2005 a whitelist entry that names a network is a host name, said so",
+    policies: () => {
+      const office = network("office", rules("198.51.100.0/24"));
+      return [policy({ networks: [office], containerHosts: [containerHost("vch1", { whitelist: ["office", office] })] })];
+    },
+    expected: ["warning RF2005 container-host:vch1 whitelist.0"],
+    details: { 0: { hint: "to whitelist the network, reference its value: whitelist: [office]" } },
+  },
+  {
     name: "RF2003 duplicate across networks of one registry list",
     policies: () => {
       const a = network("a", rules("10.0.0.0/8"));
@@ -145,7 +173,7 @@ const rows: readonly Row[] = [
         policy({
           networks: [n],
           registries: [
-            azureRegistry("acr", { resourceGroup: "rg", networks: [n, "n"] }),
+            azureRegistry("acr", { resourceGroup: "rg", networks: [n] }),
             ovhRegistry("mpr", { serviceName: "s", registryId: "r", management: ["n"], registry: [n] }),
           ],
           containerHosts: [containerHost("vch", { whitelist: [n] })],

@@ -1,7 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
-  effectiveDomain,
   formatImageReference,
   isRegistryHost,
   parseImageReference,
@@ -122,20 +121,6 @@ describe("parseImageReference", () => {
       }
     });
   }
-});
-
-describe("effectiveDomain", () => {
-  it.each([
-    ["nginx", "docker.io"],
-    ["velero/velero", "docker.io"],
-    ["docker.io/nirmata/kyverno", "docker.io"],
-    ["index.docker.io/library/nginx", "docker.io"],
-    ["localhost:5000/app", "localhost:5000"],
-    ["gcr.io/heptio-images/eventrouter", "gcr.io"],
-  ])("%s -> %s", (input, domain) => {
-    const result = parseImageReference(input);
-    expect(result.ok && effectiveDomain(result.value)).toBe(domain);
-  });
 });
 
 describe("isRegistryHost", () => {
