@@ -18,6 +18,16 @@
 #
 # The whitelist and insecure registries are fixed when the VCH is created: changing them means
 # redeploying it. Registry CAs alone can be changed later with the .configure.sh script.
+#
+# Use this array rather than the .flags file. Expanded unquoted, as in `$(< file)`, the .flags
+# lines are glob patterns (`--whitelist-registry=*.example.com`, `…=[2001:db8::1]:5000`): under
+# `shopt -s nullglob` such a flag silently vanishes, under `shopt -s failglob` the command fails,
+# and a file that happens to match replaces it. To read the .flags file, take it line by line:
+#
+#   mapfile -t registry_args < vch1.flags
+#   vic-machine-linux create … "${registry_args[@]}"
+#
+# or turn globbing off around the expansion (`set -f`, then `set +f` after the command).
 
 VIC_VCH_NAME=vch1
 VIC_REGISTRY_ARGS=(

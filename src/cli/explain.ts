@@ -3,19 +3,23 @@ import { hasErrors } from "../diagnostics/diagnostic.js";
 import { FatalError } from "../diagnostics/fatal-error.js";
 import { loadConfig } from "../load/config.js";
 import { runPipeline } from "../pipeline/run-pipeline.js";
-import { type Explanation, explainImage, hasImageRules } from "../targets/kyverno/explain-image.js";
+import { explainImage, type Explanation, groupSteps, hasImageRules, type ImageDecision } from "../targets/kyverno/explain-image.js";
 import { printDiagnostics, printJson } from "./report.js";
 import { policyCommandOptions } from "./options.js";
 
 export const explainHelp = `Usage: regfence explain IMAGE… [options]
 
-For every image and every policy with a proxy cache or admission rules: the image after the
-rewrite, whether admission lets it in, and the rule that decided. It is the decision the emitted
-Kyverno policies make for a Pod running the image.
+For every image: the image after the rewrites, whether admission lets it in, and the rules that
+decided. It is the decision the emitted Kyverno policies make together for a Pod created with the
+image: every policy with a proxy cache or admission rules applies (outside the namespaces it
+excludes), every rewrite first, then every allowlist, and any Enforce allowlist can deny.
 
 Options:
   --namespace NS       the Pod's namespace (excluded namespaces are neither rewritten nor checked)
-  --format FORMAT      pretty (default) or json: [{ policy, image, rewritten, admitted, reason }]
+  --format FORMAT      pretty (default) or json: one { policy, image, rewritten, admitted, reason }
+                       per image; policy is the policy that decided (the first whose allowlist
+                       denies the image, else the first whose allowlist admits it, else the one
+                       that rewrote it), reason names each policy's part when several took part
   --config FILE        config file (default: searched in the working directory)
   --no-typecheck       skip type-checking
   -h, --help           show this help
@@ -47,16 +51,20 @@ export async function explainCommand(args: readonly string[], cwd: string): Prom
     return 1;
   }
   const policies = result.program.policies.filter(hasImageRules);
-  const explanations = positionals.flatMap((image) => policies.map((policy) => explainImage(policy, image, values.namespace)));
-  if (format === "json") printJson(explanations);
-  else process.stdout.write(policies.length === 0 ? "no policy has a proxy cache or admission rules\n" : `${pretty(explanations)}\n`);
-  return explanations.every((explanation) => explanation.admitted) ? 0 : 1;
+  const decisions = policies.length === 0 ? [] : positionals.map((image) => explainImage(policies, image, values.namespace));
+  if (format === "json") printJson(decisions.map(({ policy, image, rewritten, admitted, reason }): Explanation => ({ policy, image, rewritten, admitted, reason })));
+  else process.stdout.write(policies.length === 0 ? "no policy has a proxy cache or admission rules\n" : `${pretty(decisions)}\n`);
+  return decisions.every((decision) => decision.admitted) ? 0 : 1;
 }
 
-function pretty(explanations: readonly Explanation[]): string {
-  return explanations
-    .map(({ policy, image, rewritten, admitted, reason }) =>
-      [`${admitted ? "admitted" : "denied  "}  ${image}${rewritten === image ? "" : ` → ${rewritten}`}`, `          policy ${policy}: ${reason}`].join("\n"),
+/** The verdict line, then one line per policy that took part, in the order the cluster applies them. */
+function pretty(decisions: readonly ImageDecision[]): string {
+  return decisions
+    .map(({ image, rewritten, admitted, steps }) =>
+      [
+        `${admitted ? "admitted" : "denied  "}  ${image}${rewritten === image ? "" : ` → ${rewritten}`}`,
+        ...groupSteps(steps).map(({ policy, says }) => `          policy ${policy}: ${says.join("; ")}`),
+      ].join("\n"),
     )
     .join("\n");
 }

@@ -26,9 +26,9 @@ export type OvhAccess = readonly NetworkRef[] | "open";
  * { serviceName: "0123456789abcdef0123456789abcdef", registryId: "3f8e2d4c-9b1a-4c6e-8d2f-7a5b3c1e9f04", management: [production], registry: [qa] }
  */
 export interface OvhRegistryOptions {
-  /** The Public Cloud project id (`serviceName` in the API). */
+  /** The Public Cloud project id (`serviceName` in the API): 32 lowercase hexadecimal digits. */
   readonly serviceName: string;
-  /** The registry id (`registryID` in the API). */
+  /** The registry id (`registryID` in the API): a UUID. */
   readonly registryId: string;
   /** @default the config's `ovh.endpoint`, else "ovh-eu" */
   readonly endpoint?: OvhEndpoint;

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { readFile, readdir, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -28,6 +29,11 @@ export const office = network("office", [{ cidr: "203.0.113.0/24", description: 
 export const ci = network("ci", [{ cidr: "198.51.100.7", description: "CI runner" }]);
 `;
 
+/** A distinct, well-formed OVH project id (32 lowercase hex digits) per policy name. */
+function projectId(name: string): string {
+  return createHash("md5").update(name).digest("hex");
+}
+
 function registryPolicy(name: string, management: string, registry: string): string {
   return `import { definePolicy, ovhRegistry } from "regfence";
 import { ci, office } from "./networks.ts";
@@ -36,8 +42,8 @@ export default definePolicy({
   name: "${name}",
   registries: [
     ovhRegistry("mpr-${name}", {
-      serviceName: "svc-${name}",
-      registryId: "id-${name}",
+      serviceName: "${projectId(name)}",
+      registryId: "3f8e2d4c-9b1a-4c6e-8d2f-${projectId(name).slice(0, 12)}",
       management: ${management},
       registry: ${registry},
     }),
@@ -63,7 +69,7 @@ const office = network("office", [
 
 export default definePolicy({
   name: "edge",
-  registries: [ovhRegistry("mpr-edge", { serviceName: "svc", registryId: "reg", management: [office], registry: [office] })],
+  registries: [ovhRegistry("mpr-edge", { serviceName: "0123456789abcdef0123456789abcdef", registryId: "3f8e2d4c-9b1a-4c6e-8d2f-7a5b3c1e9f04", management: [office], registry: [office] })],
 });
 `;
 const brokenAt = positionOf("policies/edge.policy.ts", brokenPolicy, '"192.0.2.256"');

@@ -14,7 +14,7 @@ const office = network("office", [
 
 export default definePolicy({
   name: "edge",
-  registries: [ovhRegistry("mpr-edge", { serviceName: "svc", registryId: "reg", management: [office], registry: "open" })],
+  registries: [ovhRegistry("mpr-edge", { serviceName: "0123456789abcdef0123456789abcdef", registryId: "3f8e2d4c-9b1a-4c6e-8d2f-7a5b3c1e9f04", management: [office], registry: "open" })],
 });
 `;
 const policyFiles = { "registry-policies/edge.policy.ts": registryPolicy };
@@ -100,7 +100,8 @@ describe.concurrent("template overrides (`templates`)", { timeout: 240_000 }, ()
 `;
     const [withOverride, bundled] = await Promise.all([
       createProject({ ...policyFiles, ...config, "templates/ovh/ip-restrictions.json.hbs": override }),
-      createProject({ ...policyFiles, ...config }),
+      // The same project with no override directory (a templates key naming none is an error).
+      createProject({ ...policyFiles, "regfence.config.json": JSON.stringify({ policies: "registry-policies/*.policy.ts" }) }),
     ]);
     const results = await Promise.all([withOverride.run(["compile"]), bundled.run(["compile"])]);
     for (const result of results) expect(result.status, details(result)).toBe(0);
@@ -138,7 +139,8 @@ describe.concurrent("template overrides (`templates`)", { timeout: 240_000 }, ()
   it.each(broken)("an override that renders %s exits 2 and writes nothing", async (_what, template, message) => {
     const [fresh, existing] = await Promise.all([
       createProject({ ...policyFiles, ...config, "templates/ovh/ip-restrictions.json.hbs": template }),
-      createProject({ ...policyFiles, ...config }),
+      // An override directory with nothing in it yet: every template is the bundled one.
+      createProject({ ...policyFiles, ...config, "templates/.keep": "" }),
     ]);
     const first = await existing.run(["compile"]);
     expect(first.status, details(first)).toBe(0);

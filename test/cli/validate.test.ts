@@ -63,8 +63,8 @@ export default definePolicy({
   networks: [lab],
   registries: [
     ovhRegistry("mpr-lab", {
-      serviceName: "svc",
-      registryId: "reg",
+      serviceName: "0123456789abcdef0123456789abcdef",
+      registryId: "3f8e2d4c-9b1a-4c6e-8d2f-7a5b3c1e9f04",
       management: ["lab", "nowhere"],
       registry: "open",
     }),
@@ -80,7 +80,7 @@ const office = network("office", [{ cidr: "203.0.113.0/24", description: "office
 export default definePolicy({
   name: "${policy}",
   registries: [
-    ovhRegistry("mpr-shared", { serviceName: "svc", registryId: "reg", management: [office], registry: [office] }),
+    ovhRegistry("mpr-shared", { serviceName: "0123456789abcdef0123456789abcdef", registryId: "3f8e2d4c-9b1a-4c6e-8d2f-7a5b3c1e9f04", management: [office], registry: [office] }),
   ],
 });
 `;
@@ -96,7 +96,7 @@ const office = network("office", [
 
 export default definePolicy({
   name: "good",
-  registries: [ovhRegistry("mpr-good", { serviceName: "svc", registryId: "reg", management: [office], registry: "open" })],
+  registries: [ovhRegistry("mpr-good", { serviceName: "0123456789abcdef0123456789abcdef", registryId: "3f8e2d4c-9b1a-4c6e-8d2f-7a5b3c1e9f04", management: [office], registry: "open" })],
 });
 `;
 

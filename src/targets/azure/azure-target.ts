@@ -2,20 +2,12 @@ import type { Finding } from "../../diagnostics/finding.js";
 import { assertNever } from "../../ir/assert-never.js";
 import type { AzureRegistryNode, ProgramNode } from "../../ir/model.js";
 import { banner } from "../../render/banner.js";
+import { acrossPolicies, registriesOfKind } from "../program-queries.js";
 import type { Artifact, Emission, EmitContext, Target } from "../target.js";
-import { firewallState, networkRuleSet } from "./firewall-state.js";
+import { armProperties, firewallState } from "./firewall-state.js";
 import { validateAzureRegistries } from "./validate-azure.js";
 
-interface PolicyRegistry {
-  readonly file: string;
-  readonly registry: AzureRegistryNode;
-}
-
-function azureRegistries(program: ProgramNode): PolicyRegistry[] {
-  return program.policies.flatMap((policy) =>
-    policy.registries.filter((registry): registry is AzureRegistryNode => registry.kind === "azure-registry").map((registry) => ({ file: policy.file, registry })),
-  );
-}
+const azureRegistries = registriesOfKind("azure-registry");
 
 /** What the policy asks of the registry, for the script's header. */
 function accessSummary(registry: AzureRegistryNode): string {
@@ -44,26 +36,26 @@ function scriptHeader(registry: AzureRegistryNode): string {
 }
 
 function validate(program: ProgramNode): readonly Finding[] {
-  return validateAzureRegistries(azureRegistries(program).map(({ registry }) => registry));
+  return validateAzureRegistries(acrossPolicies(program, azureRegistries).map(({ node }) => node));
 }
 
 function emit(program: ProgramNode, context: EmitContext): Emission {
   const artifacts: Artifact[] = [];
-  for (const { file, registry } of azureRegistries(program)) {
+  for (const { policy, node: registry } of acrossPolicies(program, azureRegistries)) {
     const state = firewallState(registry);
     const rules = state.rules.map((rule) => ({ cidr: rule.block.cidr, note: `network "${rule.network}": ${rule.description}` }));
     artifacts.push({
       path: `azure/${registry.name}.sh`,
-      content: context.render.render("azure", "reconcile.sh", { banner: banner(file), header: scriptHeader(registry), registry, state, rules }),
+      content: context.render.render("azure", "reconcile.sh", { banner: banner(policy.file), header: scriptHeader(registry), registry, state, rules }),
       format: "shell",
       executable: true,
     });
-    const ruleSet = networkRuleSet(state);
+    const properties = armProperties(state);
     artifacts.push({
-      path: `azure/${registry.name}.network-rule-set.json`,
-      content: context.render.render("azure", "network-rule-set.json", { registry, networkRuleSet: ruleSet }),
+      path: `azure/${registry.name}.arm-properties.json`,
+      content: context.render.render("azure", "arm-properties.json", { registry, properties }),
       format: "json",
-      expected: ruleSet,
+      expected: properties,
     });
   }
   return { artifacts, findings: [], notes: artifacts.length > 0 ? ["azure: a changed ACR IP rule takes a few minutes to take effect"] : [] };
@@ -71,7 +63,8 @@ function emit(program: ProgramNode, context: EmitContext): Emission {
 
 /**
  * Azure Container Registry firewalls: an idempotent `az` reconcile script per registry, and the
- * ARM/Bicep `networkRuleSet` for registries deployed as code.
+ * ARM/Bicep `properties` fragment (`publicNetworkAccess`, `networkRuleSet`) for registries
+ * deployed as code.
  */
 export const azureTarget: Target = {
   name: "azure",

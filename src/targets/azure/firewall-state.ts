@@ -1,6 +1,6 @@
 import { assertNever } from "../../ir/assert-never.js";
-import { compareIpBlocks } from "../../ir/ip-block.js";
 import type { AzureRegistryNode, IpRuleNode } from "../../ir/model.js";
+import { uniqueBlocks } from "../ip-rule-list.js";
 
 /** What `az acr show` reports once the registry matches the policy. */
 export interface FirewallState {
@@ -18,7 +18,7 @@ export interface FirewallState {
  * Deny, so enabling it again later (portal, another tool) does not open the registry to everyone.
  */
 export function firewallState(registry: AzureRegistryNode): FirewallState {
-  const rules = uniqueRules(registry.rules);
+  const rules = uniqueBlocks(registry.rules);
   switch (registry.publicAccess) {
     case "selected-networks":
       return { publicNetworkAccess: "Enabled", publicNetworkEnabled: "true", defaultAction: "Deny", rules };
@@ -31,22 +31,22 @@ export function firewallState(registry: AzureRegistryNode): FirewallState {
   }
 }
 
-/** The ARM/Bicep `properties.networkRuleSet` object for teams that deploy the registry as code. */
-export interface NetworkRuleSet {
-  readonly defaultAction: "Allow" | "Deny";
-  readonly ipRules: readonly { readonly action: "Allow"; readonly value: string }[];
-}
-
-export function networkRuleSet(state: FirewallState): NetworkRuleSet {
-  return { defaultAction: state.defaultAction, ipRules: state.rules.map((rule) => ({ action: "Allow", value: rule.block.cidr })) };
-}
-
 /**
- * Every block once (the first rule that names it wins), in address order, so the output changes
- * only when the policy does. The service counts each entry against its quota of 100.
+ * The part of the ARM/Bicep `properties` of a `Microsoft.ContainerRegistry/registries` resource
+ * that the policy decides. `publicNetworkAccess` belongs with the rule set: without it a registry
+ * deployed as code keeps its public endpoint on whatever the policy says.
  */
-export function uniqueRules(rules: readonly IpRuleNode[]): IpRuleNode[] {
-  const byCidr = new Map<string, IpRuleNode>();
-  for (const rule of rules) if (!byCidr.has(rule.block.cidr)) byCidr.set(rule.block.cidr, rule);
-  return [...byCidr.values()].sort((a, b) => compareIpBlocks(a.block, b.block));
+export interface ArmProperties {
+  readonly publicNetworkAccess: "Enabled" | "Disabled";
+  readonly networkRuleSet: {
+    readonly defaultAction: "Allow" | "Deny";
+    readonly ipRules: readonly { readonly action: "Allow"; readonly value: string }[];
+  };
+}
+
+export function armProperties(state: FirewallState): ArmProperties {
+  return {
+    publicNetworkAccess: state.publicNetworkAccess,
+    networkRuleSet: { defaultAction: state.defaultAction, ipRules: state.rules.map((rule) => ({ action: "Allow", value: rule.block.cidr })) },
+  };
 }

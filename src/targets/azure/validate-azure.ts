@@ -3,13 +3,28 @@ import { Findings } from "../../diagnostics/finding.js";
 import { assertNever } from "../../ir/assert-never.js";
 import type { AzureRegistryNode } from "../../ir/model.js";
 import { anchorAt } from "../../ir/source-anchor.js";
-import { uniqueRules } from "./firewall-state.js";
+import { uniqueBlocks } from "../ip-rule-list.js";
 
 /** The ACR quota: IP rules per registry (Premium SKU). */
 export const maxIpRules = 100;
 
 /** ACR's own naming rule; a registry named otherwise cannot exist, so its script could never run. */
 const registryName = /^[A-Za-z0-9]{5,50}$/;
+
+/** ARM's pattern for resource group names, `^[-\w\._\(\)]+$`, with .NET's Unicode `\w`. */
+const resourceGroupCharacters = /^[\p{L}\p{Mn}\p{Nd}\p{Pc}().-]+$/u;
+const maxResourceGroupLength = 90;
+
+/** Why Azure would refuse the resource group name, or undefined. Lengths count UTF-16 units, as .NET does. */
+export function resourceGroupProblem(name: string): string | undefined {
+  if (name.length > maxResourceGroupLength) return `it is ${name.length} characters long; Azure allows at most ${maxResourceGroupLength}`;
+  if (!resourceGroupCharacters.test(name)) return "Azure allows only letters, digits, '_', '-', '.', '(' and ')'";
+  if (name.endsWith(".")) return "it ends with '.', which Azure does not allow";
+  return undefined;
+}
+
+/** Control characters and line breaks: in no subscription id (a GUID) and no display name `az` can match. */
+const unprintable = /[\p{Cc}\u2028\u2029]/u;
 
 /**
  * The rules ACR itself would enforce (or silently ignore), checked at compile time so a policy
@@ -19,6 +34,7 @@ const registryName = /^[A-Za-z0-9]{5,50}$/;
  */
 export function validateAzureRegistries(registries: readonly AzureRegistryNode[]): readonly Finding[] {
   const findings = new Findings();
+  const spellings = new Map<string, AzureRegistryNode>();
   for (const registry of registries) {
     if (!registryName.test(registry.name)) {
       findings.error(
@@ -28,6 +44,8 @@ export function validateAzureRegistries(registries: readonly AzureRegistryNode[]
         "use the registry's name as Azure knows it: 5 to 50 letters and digits",
       );
     }
+    sameRegistry(registry, spellings, findings);
+    locationProblems(registry, findings);
     for (const rule of registry.rules) {
       if (rule.block.family === "ipv6") {
         findings.error(
@@ -38,7 +56,7 @@ export function validateAzureRegistries(registries: readonly AzureRegistryNode[]
         );
       }
     }
-    const count = uniqueRules(registry.rules).length;
+    const count = uniqueBlocks(registry.rules).length;
     if (count > maxIpRules) {
       findings.error(
         "RF4003",
@@ -50,6 +68,48 @@ export function validateAzureRegistries(registries: readonly AzureRegistryNode[]
     if (count > 0) ineffectiveRules(registry, count, findings);
   }
   return findings.all;
+}
+
+/**
+ * ACR names are case-insensitive: `myReg1` and `myreg1` are one registry, and two scripts
+ * reconciling it would undo each other. The same spelling twice is the core's RF2102.
+ */
+function sameRegistry(registry: AzureRegistryNode, spellings: Map<string, AzureRegistryNode>, findings: Findings): void {
+  const key = registry.name.toLowerCase();
+  const first = spellings.get(key);
+  if (first === undefined) {
+    spellings.set(key, registry);
+    return;
+  }
+  if (first.name === registry.name) return;
+  findings.error(
+    "RF4008",
+    anchorAt(registry.source, 0),
+    `"${registry.name}" and "${first.name}" (${first.source.file}) name the same Azure Container Registry: registry names are case-insensitive`,
+    "declare the registry once, under one spelling; two reconcile scripts for one registry would undo each other's rules",
+  );
+}
+
+/** The resource group and subscription, which `az` would only reject when the script runs. */
+function locationProblems(registry: AzureRegistryNode, findings: Findings): void {
+  // An empty value is the core's RF2107.
+  const problem = registry.resourceGroup.trim() === "" ? undefined : resourceGroupProblem(registry.resourceGroup);
+  if (problem !== undefined) {
+    findings.error(
+      "RF4006",
+      anchorAt(registry.source, 1, "resourceGroup"),
+      `${JSON.stringify(registry.resourceGroup)} is not a valid Azure resource group name: ${problem}`,
+      "use the resource group's name as Azure shows it: 1 to 90 letters, digits, '_', '-', '.', '(' or ')', not ending in '.'",
+    );
+  }
+  if (registry.subscription !== null && unprintable.test(registry.subscription)) {
+    findings.error(
+      "RF4007",
+      anchorAt(registry.source, 1, "subscription"),
+      `the subscription of "${registry.name}" contains a control character or line break, which no Azure subscription id or name has`,
+      "write the subscription id (a GUID such as 00000000-0000-0000-0000-000000000000) or its display name, on one line",
+    );
+  }
 }
 
 /** Rules the registry holds but never consults: the public endpoint is off, or open to all. */

@@ -14,6 +14,13 @@ export interface SecretRole {
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
 /**
+ * What Node reads an environment variable's invalid UTF-8 bytes as, silently. The bytes are gone
+ * by then, so the character itself is refused: otherwise a password would be changed, not
+ * rejected as the same bytes in a file are (RF7104).
+ */
+const replacementCharacter = "\uFFFD";
+
+/**
  * Reads one secret value (only `regfence compile --secrets` gets here). A missing, empty or
  * unreadable source becomes an RF71xx finding naming the variable or file, so every such problem
  * is reported in one run; nothing about the value itself ever reaches a message.
@@ -31,6 +38,15 @@ export async function readSecret(ref: SecretRefNode, role: SecretRole, findings:
       }
       if (value === "") {
         findings.error("RF7102", at, `environment variable ${ref.variable} is empty (${what})`, "set it to the registry's username or token");
+        return undefined;
+      }
+      if (value.includes(replacementCharacter)) {
+        findings.error(
+          "RF7104",
+          at,
+          `environment variable ${ref.variable} is not UTF-8 text (${what}): it holds U+FFFD, which Node puts in place of bytes that are not UTF-8`,
+          "set it from UTF-8 text; a secret that really contains U+FFFD can be read with `fromFile` instead",
+        );
         return undefined;
       }
       return value;

@@ -1,5 +1,6 @@
 import type { AdmissionNode } from "../../ir/model.js";
 import { allowedPrefixes } from "./allowed-prefixes.js";
+import type { ContainerList } from "./kubernetes-document.js";
 import { grammar, hubNameTooLong, imageId, impliedDockerHubPath, localhostPrefix, onHosts, pathLengthOk } from "./reference-regexes.js";
 import type { RewritePlan } from "./rewrite-plan.js";
 
@@ -29,13 +30,25 @@ function fromUpstream(plan: RewritePlan, image: string): string {
   return `${explicit} || !${image}.contains('/') || (${matches(image, impliedDockerHubPath)} && !${image}.startsWith(${celString(localhostPrefix.slice(1))}))`;
 }
 
-/** The image after the rewrite: unchanged unless valid, not yet on the proxy, and from an approved upstream. */
-export function rewritten(plan: RewritePlan, proxyHost: string, image: string): string {
+/**
+ * The image of `container` (an element of `list`) after the rewrite: unchanged unless the
+ * container is new, its image valid, not yet on the proxy, and from an approved upstream.
+ */
+export function rewritten(plan: RewritePlan, proxyHost: string, list: ContainerList, container: string): string {
+  const image = `${container}.image`;
   const chain = plan.steps.reduceRight(
     (otherwise, step) => `${matches(image, step.match)} ? ${celString(step.prefix)} + ${step.stripHost ? `${image}.substring(${image}.indexOf('/') + 1)` : image} : ${otherwise}`,
     image,
   );
-  return `(${validReference(image)}) && !${image}.startsWith(${celString(`${proxyHost}/`)}) && (${fromUpstream(plan, image)}) ? (${chain}) : ${image}`;
+  return `${isNewContainer(list, container)} && (${validReference(image)}) && !${image}.startsWith(${celString(`${proxyHost}/`)}) && (${fromUpstream(plan, image)}) ? (${chain}) : ${image}`;
+}
+
+/** True on CREATE and on `kubectl debug`, which UPDATEs the `ephemeralcontainers` subresource. */
+export const createdOrDebugged = "request.operation == 'CREATE' || request.subResource == 'ephemeralcontainers'";
+
+/** True when `container` is new: the old Pod had none of that name in `list` (on CREATE there is no old Pod). */
+function isNewContainer(list: ContainerList, container: string): string {
+  return `(oldObject == null || !oldObject.spec.?${list}.orValue([]).exists(o, o.name == ${container}.name))`;
 }
 
 export function onHost(host: string, image: string): string {
@@ -48,5 +61,13 @@ export function allowed(admission: AdmissionNode, image: string): string {
     .join(" || ");
 }
 
-/** Every image of the Pod, whichever lists it has. */
-export const podImages = "(object.spec.containers + object.spec.?initContainers.orValue([]) + object.spec.?ephemeralContainers.orValue([])).map(c, c.image)";
+/** Every image of the Pod `pod`, whichever lists it has. */
+function imagesOf(pod: string): string {
+  return `(${pod}.spec.containers + ${pod}.spec.?initContainers.orValue([]) + ${pod}.spec.?ephemeralContainers.orValue([])).map(c, c.image)`;
+}
+
+/** Every image of the Pod. */
+export const podImages = imagesOf("object");
+
+/** Every image the Pod ran before this request: none on CREATE. */
+export const oldPodImages = `oldObject == null ? [] : ${imagesOf("oldObject")}`;

@@ -1,7 +1,7 @@
 import type { AdmissionNode, PolicyNode, ProxyCacheNode } from "../../ir/model.js";
-import { allowed, fromUpstream, onHost, rewritten, validReference } from "./jmespath-expressions.js";
+import { allowed, alreadyRunning, createdOrDebugged, fromUpstream, isNewContainer, onHost, rewritten, validReference } from "./jmespath-expressions.js";
 import { containerLists, type KubernetesDocument } from "./kubernetes-document.js";
-import { allowlistMessage, invalidReferenceMessage, policyLabels, policyObjectName, rewriteDescription } from "./policy-text.js";
+import { allowlistMessage, invalidReferenceMessage, policyLabels, policyObjectName, pullSecretCopyDescription, rewriteDescription } from "./policy-text.js";
 import { rewritePlan } from "./rewrite-plan.js";
 import { ruleNames } from "./rule-names.js";
 
@@ -26,9 +26,16 @@ const condition = (key: string, value: unknown, message: string, operator = "Equ
 
 /**
  * The mutating ClusterPolicy: one rule rewriting the three container lists (each a foreach whose
- * preconditions make it a no-op on anything but a valid image of an approved upstream, so it is
- * idempotent on re-invocation and UPDATE), then, for a private proxy, a rule adding the pull secret.
- * Both are rules of one policy, because Kyverno orders rules within a policy but not policies.
+ * preconditions make it a no-op on anything but a new container running a valid image of an
+ * approved upstream, so it is idempotent on re-invocation), then, for a private proxy, a rule
+ * adding the pull secret. Both are rules of one policy, because Kyverno orders rules within a
+ * policy but not policies.
+ *
+ * Only new containers are rewritten: on CREATE every container, on `kubectl debug` (an UPDATE of
+ * the `ephemeralcontainers` subresource) the ephemeral container it adds. Any other UPDATE is left
+ * alone: a changed image restarts the container, so rewriting Pods that predate the policy on
+ * their next metadata update would restart them with another image; and the API server refuses
+ * changes to existing ephemeral containers, so re-rewriting one would fail the next debug session.
  */
 export function rewriteClusterPolicy(policy: PolicyNode, proxy: ProxyCacheNode, admission: AdmissionNode | null): KubernetesDocument {
   const plan = rewritePlan(proxy);
@@ -39,11 +46,13 @@ export function rewriteClusterPolicy(policy: PolicyNode, proxy: ProxyCacheNode, 
       name: ruleNames.rewrite,
       match: matchPods(["CREATE", "UPDATE"]),
       ...excludeNamespaces(admission),
+      preconditions: { all: [condition(createdOrDebugged, true, "the Pod is created, or kubectl debug adds an ephemeral container")] },
       mutate: {
         foreach: containerLists.map((list) => ({
           list: `request.object.spec.${list} || \`[]\``,
           preconditions: {
             all: [
+              condition(isNewContainer(list, "element"), true, "the container is new: running containers keep their images"),
               condition(validReference(image), true, "the image is a valid reference"),
               condition(onHost(proxy.host, image), false, "the image is not on the proxy cache yet"),
               condition(fromUpstream(plan, image), true, "the image is from an approved upstream"),
@@ -88,17 +97,30 @@ export function rewriteClusterPolicy(policy: PolicyNode, proxy: ProxyCacheNode, 
 /**
  * The validating ClusterPolicy: every image in the three lists must be a valid reference, then
  * start with an allowed prefix. Validation runs after all mutation, so it sees rewritten images.
+ *
+ * On UPDATE an image the Pod already ran is not judged again, so Pods that predate the policy
+ * (never rewritten, see {@link rewriteClusterPolicy}) can still get labels or lose finalizers,
+ * while `kubectl set image` or `kubectl debug` bring in only allowed images. This per-image rule
+ * replaces Kyverno's coarser `allowExistingViolations` (default true since 1.13: it lets any UPDATE
+ * through when the old Pod violated the rule too, new images included), which is therefore off,
+ * and keeps both policy types alike (ValidatingPolicies have no such setting).
  */
 export function allowlistClusterPolicy(policy: PolicyNode, admission: AdmissionNode, proxy: ProxyCacheNode | null): KubernetesDocument {
   const image = "element.image";
-  const rule = (name: string, message: string, denyWhen: string) => ({
+  const rule = (name: string, message: string, passes: string) => ({
     name,
     match: matchPods(["CREATE", "UPDATE"]),
     ...excludeNamespaces(admission),
     validate: {
       failureAction: admission.mode,
+      allowExistingViolations: false,
       message,
-      foreach: [{ list: `request.object.spec.[${[...containerLists].reverse().join(", ")}][]`, deny: { conditions: { any: [condition(denyWhen, false, message)] } } }],
+      foreach: [
+        {
+          list: `request.object.spec.[${[...containerLists].reverse().join(", ")}][]`,
+          deny: { conditions: { any: [condition(`(${passes}) || ${alreadyRunning(image)}`, false, message)] } },
+        },
+      ],
     },
   });
   return {
@@ -119,6 +141,48 @@ export function allowlistClusterPolicy(policy: PolicyNode, admission: AdmissionN
       background: false,
       webhookConfiguration: webhookConfiguration(admission),
       rules: [rule(ruleNames.validReferences, invalidReferenceMessage, validReference(image)), rule(ruleNames.allowedRegistries, allowlistMessage(admission, proxy), allowed(admission, image))],
+    },
+  };
+}
+
+/**
+ * The pull Secret lives in one namespace, but the rewrite adds it to Pods in every namespace:
+ * Kyverno's sync-secrets pattern copies it into every other namespace (existing ones too) and
+ * keeps the copies in sync with the source. The source namespace and the excluded namespaces,
+ * whose Pods never get the pull secret, are left alone.
+ */
+export function pullSecretClusterPolicy(policy: PolicyNode, secret: string, namespace: string, admission: AdmissionNode | null): KubernetesDocument {
+  const skipped = [...new Set([namespace, ...(admission?.excludeNamespaces ?? [])])].sort();
+  return {
+    apiVersion: "kyverno.io/v1",
+    kind: "ClusterPolicy",
+    metadata: {
+      name: policyObjectName(policy, "pull-secret"),
+      labels: policyLabels(policy),
+      annotations: {
+        "policies.kyverno.io/title": `Copy the pull secret ${secret} into every namespace`,
+        "policies.kyverno.io/subject": "Secret",
+        "policies.kyverno.io/minversion": "1.13.0",
+        "policies.kyverno.io/description": pullSecretCopyDescription(secret, namespace),
+      },
+    },
+    spec: {
+      rules: [
+        {
+          name: ruleNames.copyPullSecret,
+          match: { any: [{ resources: { kinds: ["Namespace"] } }] },
+          exclude: { any: [{ resources: { kinds: ["Namespace"], names: skipped } }] },
+          generate: {
+            generateExisting: true,
+            synchronize: true,
+            apiVersion: "v1",
+            kind: "Secret",
+            name: secret,
+            namespace: "{{ request.object.metadata.name }}",
+            clone: { namespace, name: secret },
+          },
+        },
+      ],
     },
   };
 }

@@ -1,5 +1,6 @@
 import { allowedPrefixes } from "./allowed-prefixes.js";
 import type { AdmissionNode } from "../../ir/model.js";
+import { containerLists, type ContainerList } from "./kubernetes-document.js";
 import { grammar, hubNameTooLong, imageId, impliedDockerHubPath, literal, localhostPrefix, onHosts, pathLengthOk } from "./reference-regexes.js";
 import type { RewritePlan } from "./rewrite-plan.js";
 
@@ -38,4 +39,20 @@ export function rewritten(plan: RewritePlan, image: string): string {
 /** True when `image` starts with an allowed prefix. */
 export function allowed(admission: AdmissionNode, image: string): string {
   return regexMatch(`^(?:${allowedPrefixes(admission).map(literal).join("|")})`, image);
+}
+
+/**
+ * True on CREATE and on `kubectl debug`, which UPDATEs the `ephemeralcontainers` subresource.
+ * (`request.subResource` is absent on other requests: `null == '…'` is false.)
+ */
+export const createdOrDebugged = "request.operation == 'CREATE' || request.subResource == 'ephemeralcontainers'";
+
+/** True when `element` is a new container: the old Pod had none of that name in `list` (on CREATE there is no old Pod). */
+export function isNewContainer(list: ContainerList, element: string): string {
+  return `!contains(request.oldObject.spec.${list}[].name || \`[]\`, ${element}.name)`;
+}
+
+/** True when the Pod already ran `image` before this request (only on UPDATE). */
+export function alreadyRunning(image: string): string {
+  return `contains(request.oldObject.spec.[${containerLists.join(", ")}][].image || \`[]\`, ${image})`;
 }

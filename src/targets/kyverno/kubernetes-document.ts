@@ -8,3 +8,5 @@ export interface KubernetesDocument {
 
 /** The Pod container lists; all three are rewritten and checked (`kubectl debug` adds ephemeral ones). */
 export const containerLists = ["containers", "initContainers", "ephemeralContainers"] as const;
+
+export type ContainerList = (typeof containerLists)[number];

@@ -6,9 +6,11 @@ import type { AdmissionNode, PolicyNode, ProgramNode, ProxyCacheNode } from "../
 import { banner } from "../../render/banner.js";
 import type { Artifact, Emission, EmitContext, Target } from "../target.js";
 import { allowlistValidatingPolicy, rewriteMutatingPolicy } from "./cel-policies.js";
-import { allowlistClusterPolicy, rewriteClusterPolicy } from "./cluster-policies.js";
+import { allowlistClusterPolicy, pullSecretClusterPolicy, rewriteClusterPolicy } from "./cluster-policies.js";
 import type { KubernetesDocument } from "./kubernetes-document.js";
-import { policyObjectName } from "./policy-text.js";
+import { checkPolicyInteractions } from "./policy-interactions.js";
+import { type PolicyRole, policyObjectName } from "./policy-text.js";
+import { pullSecretNamespace } from "./pull-secret-namespace.js";
 
 /** Where the policies go; one file per policy and role, the same names whichever policy type is chosen. */
 export const kyvernoDirectory = "kubernetes/kyverno";
@@ -24,7 +26,8 @@ function readAsRegistry(host: string): boolean {
 function validatePolicy(policy: PolicyNode, findings: Findings): void {
   const { proxyCache: proxy, admission } = policy;
   if (proxy === null && admission === null) return;
-  for (const role of ["rewrite", "allowlist"] as const) {
+  const roles: readonly PolicyRole[] = proxy === null || proxy.pullSecret === null ? ["rewrite", "allowlist"] : ["rewrite", "allowlist", "pull-secret"];
+  for (const role of roles) {
     const name = policyObjectName(policy, role);
     if (name.length > maxPolicyName) {
       findings.error("RF3005", policy.source, `the Kyverno policy name "${name}" is longer than ${maxPolicyName} characters`, "shorten the policy name");
@@ -48,16 +51,34 @@ function validatePolicy(policy: PolicyNode, findings: Findings): void {
       }
     }
     if (proxy.upstreams.length === 0) {
-      findings.warning("RF3008", proxy.source, `the proxy cache ${proxy.host} has no upstreams, so no image is rewritten`, 'list the registries it proxies, e.g. upstreams: ["docker.io"]');
+      const emitted = proxy.pullSecret === null ? "no rewrite policy is emitted" : "its rewrite policy only adds the pull secret";
+      findings.warning("RF3008", proxy.source, `the proxy cache ${proxy.host} has no upstreams, so no image is rewritten and ${emitted}`, 'list the registries it proxies, e.g. upstreams: ["docker.io"]');
     }
     if (proxy.pullSecret !== null) {
       const credential = policy.credentials.find((candidate) => candidate.name === proxy.pullSecret);
       if (credential !== undefined && credential.server !== proxy.host) {
         findings.warning("RF3006", proxy.source, `the pull secret "${credential.name}" logs in to ${credential.server}, not to the proxy cache ${proxy.host}`, `set the credential's server to "${proxy.host}"`);
       }
+      if (credential !== undefined && credential.delivery.namespace === null) {
+        findings.warning(
+          "RF3014",
+          proxy.source,
+          `the pull secret "${credential.name}" has no namespace, so Kyverno cannot copy it into other namespaces: Pods in every namespace but the one it is applied to would name a Secret that does not exist there`,
+          `set the credential's delivery namespace, e.g. externalSecret({ namespace: "registry-auth", … })`,
+        );
+      }
     }
     if (admission === null) {
       findings.info("RF3009", proxy.source, "the proxy cache has no admission rules: images from other registries are not restricted", "add `admission` to admit only the proxy cache and your own registries");
+      // Excluded namespaces are part of admission, and regfence cannot know where Harbor runs: say so rather than guess.
+      if (proxy.upstreams.length > 0) {
+        findings.warning(
+          "RF3013",
+          proxy.source,
+          "without admission no namespace is excluded from the rewrite: Pods in kube-system and in Harbor's own namespace (if Harbor runs in this cluster) would pull through the proxy cache, so they could not start while it is down",
+          'declare admission with excludeNamespaces, e.g. admission: { mode: "Audit", allow: [...], excludeNamespaces: ["kube-system", "harbor"] }',
+        );
+      }
     }
   }
   if (admission !== null) {
@@ -73,27 +94,34 @@ function validatePolicy(policy: PolicyNode, findings: Findings): void {
 function validate(program: ProgramNode): readonly Finding[] {
   const findings = new Findings();
   for (const policy of program.policies) validatePolicy(policy, findings);
+  checkPolicyInteractions(program.policies, findings);
   return findings.all;
 }
 
-/** The documents of each policy type; a new type that lacks a builder fails to compile here. */
+/**
+ * The documents of each policy type; a new type that lacks a builder fails to compile here.
+ * `copyPullSecret` is null for a type that cannot copy the pull Secret into other namespaces.
+ */
 const documentBuilders: Readonly<
   Record<
     KyvernoPolicyType,
     {
-      readonly rewrite: (policy: PolicyNode, proxy: ProxyCacheNode, admission: AdmissionNode | null) => KubernetesDocument;
+      readonly rewrite: (policy: PolicyNode, proxy: ProxyCacheNode, admission: AdmissionNode | null, secretNamespace: string | null) => KubernetesDocument;
       readonly allowlist: (policy: PolicyNode, admission: AdmissionNode, proxy: ProxyCacheNode | null) => KubernetesDocument;
+      readonly copyPullSecret: ((policy: PolicyNode, secret: string, namespace: string, admission: AdmissionNode | null) => KubernetesDocument) | null;
     }
   >
 > = {
-  ClusterPolicy: { rewrite: rewriteClusterPolicy, allowlist: allowlistClusterPolicy },
-  CEL: { rewrite: rewriteMutatingPolicy, allowlist: allowlistValidatingPolicy },
+  ClusterPolicy: { rewrite: rewriteClusterPolicy, allowlist: allowlistClusterPolicy, copyPullSecret: pullSecretClusterPolicy },
+  // policies.kyverno.io has a GeneratingPolicy, but no schema of it is vendored to check one against.
+  CEL: { rewrite: rewriteMutatingPolicy, allowlist: allowlistValidatingPolicy, copyPullSecret: null },
 };
 
 function emit(program: ProgramNode, context: EmitContext): Emission {
   const artifacts: Artifact[] = [];
+  const findings = new Findings();
   const policyType = context.options.kyverno.policyType;
-  const render = (policy: PolicyNode, role: "rewrite" | "allowlist", document: KubernetesDocument): Artifact => ({
+  const render = (policy: PolicyNode, role: PolicyRole, document: KubernetesDocument): Artifact => ({
     path: `${kyvernoDirectory}/${policy.name}-${role}.yaml`,
     content: context.render.render("kyverno", `${role}.yaml`, { banner: banner(policy.file), document }),
     format: "yaml",
@@ -102,10 +130,26 @@ function emit(program: ProgramNode, context: EmitContext): Emission {
   const build = documentBuilders[policyType];
   for (const policy of program.policies) {
     const { proxyCache: proxy, admission } = policy;
-    if (proxy !== null) artifacts.push(render(policy, "rewrite", build.rewrite(policy, proxy, admission)));
+    if (proxy !== null) {
+      const secretNamespace = pullSecretNamespace(policy, proxy);
+      // With nothing to rewrite and no pull secret it would have no rule: `mutations: []` is invalid, `rules: []` does nothing.
+      if (proxy.upstreams.length > 0 || proxy.pullSecret !== null) artifacts.push(render(policy, "rewrite", build.rewrite(policy, proxy, admission, secretNamespace)));
+      if (proxy.pullSecret !== null && secretNamespace !== null) {
+        if (build.copyPullSecret !== null) {
+          artifacts.push(render(policy, "pull-secret", build.copyPullSecret(policy, proxy.pullSecret, secretNamespace, admission)));
+        } else {
+          findings.warning(
+            "RF3015",
+            proxy.source,
+            `the ${policyType} policy type cannot copy the pull secret "${proxy.pullSecret}" into other namespaces, so it is added only to Pods in namespace "${secretNamespace}": elsewhere images from the proxy cache are pulled without credentials`,
+            `copy the Secret into the namespaces that pull from ${proxy.host} yourself, or set kyverno.policyType to "ClusterPolicy", which copies it`,
+          );
+        }
+      }
+    }
     if (admission !== null) artifacts.push(render(policy, "allowlist", build.allowlist(policy, admission, proxy)));
   }
-  return { artifacts, findings: [], notes: [] };
+  return { artifacts, findings: findings.all, notes: [] };
 }
 
 /** Kyverno policies that rewrite images to a Harbor proxy cache and admit only allowed registries. */

@@ -1,8 +1,11 @@
 import type { AdmissionNode, PolicyNode, ProxyCacheNode } from "../../ir/model.js";
 import { allowedPrefixes } from "./allowed-prefixes.js";
 
-/** Object names of the two policies a regfence policy becomes (cluster-wide, so prefixed by the policy name). */
-export function policyObjectName(policy: PolicyNode, role: "rewrite" | "allowlist"): string {
+/** The Kyverno policies a regfence policy becomes; each is a file and an object named after the policy and its role. */
+export type PolicyRole = "rewrite" | "allowlist" | "pull-secret";
+
+/** Object names of the policies a regfence policy becomes (cluster-wide, so prefixed by the policy name). */
+export function policyObjectName(policy: PolicyNode, role: PolicyRole): string {
   return `${policy.name}-${role}`;
 }
 
@@ -20,6 +23,10 @@ export function rewriteDescription(proxy: ProxyCacheNode): string {
 export function allowlistMessage(admission: AdmissionNode, proxy: ProxyCacheNode | null): string {
   const rewritten = proxy === null || proxy.upstreams.length === 0 ? "" : ` Images from ${proxy.upstreams.map((upstream) => upstream.registry).join(", ")} are rewritten to ${proxy.host}/ first.`;
   return `Images must come from ${allowedPrefixes(admission).join(" or ")}.${rewritten}`;
+}
+
+export function pullSecretCopyDescription(secret: string, namespace: string): string {
+  return `Copies the pull Secret ${secret} from namespace ${namespace} into every other namespace whose Pods get it as imagePullSecrets, and keeps the copies in sync. Kyverno's background controller creates the copies, so it must be allowed to manage Secrets.`;
 }
 
 export const invalidReferenceMessage = "Every image must be a valid reference ([host[:port]/]path[:tag][@digest], lowercase path).";

@@ -5,6 +5,7 @@
 export const ruleNames = {
   rewrite: "rewrite-images",
   pullSecret: "add-pull-secret",
+  copyPullSecret: "copy-pull-secret",
   validReferences: "valid-references",
   allowedRegistries: "allowed-registries",
 } as const;

@@ -55,7 +55,11 @@ export class OvhApiClient {
   readonly #base: string;
   readonly #credentials: OvhCredentials;
   readonly #timeoutMs: number;
-  /** Server time minus local time, read once from `/auth/time` as OVH's clients do. */
+  /**
+   * Server time minus local time, read once from `/auth/time` as OVH's clients do. Only a success
+   * is kept: after a failure the next request asks again, so one transient error does not fail
+   * every later registry on this endpoint.
+   */
   #timeDelta: Promise<number> | undefined;
 
   /** `base` is the API root including its version path, e.g. `https://eu.api.ovh.com/1.0`. */
@@ -65,8 +69,14 @@ export class OvhApiClient {
     this.#timeoutMs = options.timeoutMs ?? 30_000;
   }
 
-  /** The full URL of an API path: what is requested, signed and named in errors. */
+  /**
+   * The full URL of an API path: what is requested, signed and named in errors. A path with a `.`
+   * or `..` segment is refused: URL normalisation would resolve it away, and the request would
+   * reach, and be signed for, another path than the one asked for.
+   */
   url(path: string): string {
+    const segment = dotSegment(path);
+    if (segment !== undefined) throw new Error(`refusing the API path ${JSON.stringify(path)}: its segment ${JSON.stringify(segment)} would be resolved away`);
     return new URL(`${this.#base}${path}`).href;
   }
 
@@ -94,15 +104,20 @@ export class OvhApiClient {
   }
 
   #serverTimeDelta(): Promise<number> {
-    this.#timeDelta ??= (async () => {
-      const url = this.url("/auth/time");
-      const time = await this.#send("GET", url, { Accept: "application/json" }, undefined);
-      if (typeof time !== "number" || !Number.isFinite(time)) {
-        throw new OvhApiError({ method: "GET", url, kind: "response", detail: `expected the server time in seconds, got ${JSON.stringify(time)}` });
-      }
-      return time - Math.round(Date.now() / 1000);
-    })();
+    this.#timeDelta ??= this.#readTimeDelta().catch((error: unknown) => {
+      this.#timeDelta = undefined;
+      throw error;
+    });
     return this.#timeDelta;
+  }
+
+  async #readTimeDelta(): Promise<number> {
+    const url = this.url("/auth/time");
+    const time = await this.#send("GET", url, { Accept: "application/json" }, undefined);
+    if (typeof time !== "number" || !Number.isFinite(time)) {
+      throw new OvhApiError({ method: "GET", url, kind: "response", detail: `expected the server time in seconds, got ${JSON.stringify(time)}` });
+    }
+    return time - Math.round(Date.now() / 1000);
   }
 
   async #send(method: string, url: string, headers: Record<string, string>, body: string | undefined): Promise<unknown> {
@@ -130,6 +145,16 @@ export class OvhApiClient {
     }
     return value;
   }
+}
+
+/**
+ * The first segment of `path` that the URL parser treats as `.` or `..`, as it reads it: tabs and
+ * line breaks are dropped, `%2e` is a dot, a backslash separates segments like `/`, and the path
+ * ends at `?` or `#`.
+ */
+function dotSegment(path: string): string | undefined {
+  const pathPart = path.replace(/[\t\n\r]/g, "").replace(/[?#].*$/s, "");
+  return pathPart.split(/[/\\]/).find((segment) => /^(?:\.|%2e){1,2}$/i.test(segment));
 }
 
 /** OVH errors are `{ "message": …, "errorCode"?: … }`. */

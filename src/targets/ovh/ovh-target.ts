@@ -1,8 +1,10 @@
 import type { Finding } from "../../diagnostics/finding.js";
 import { Findings } from "../../diagnostics/finding.js";
-import { compareIpBlocks } from "../../ir/ip-block.js";
 import type { OvhEndpoint } from "../../dsl/index.js";
 import type { IpRuleNode, OvhAccessNode, OvhRegistryNode, ProgramNode } from "../../ir/model.js";
+import { anchorAt } from "../../ir/source-anchor.js";
+import { uniqueBlocks } from "../ip-rule-list.js";
+import { acrossPolicies, registriesOfKind } from "../program-queries.js";
 import type { Artifact, Emission, EmitContext, Target, TargetOptions } from "../target.js";
 
 /** The two lists of a Managed Private Registry, each replaced whole by one PUT. */
@@ -16,17 +18,42 @@ export interface IpRestriction {
 }
 
 export function ovhRegistries(program: ProgramNode): OvhRegistryNode[] {
-  return program.policies.flatMap((policy) => policy.registries.filter((registry): registry is OvhRegistryNode => registry.kind === "ovh-registry"));
+  return acrossPolicies(program, registriesOfKind("ovh-registry")).map(({ node }) => node);
 }
 
-/**
- * The full list for one endpoint: every block once (bare addresses as /32 or /128), in address
- * order, so the payload only changes when the policy does.
- */
+/** The full list for one endpoint: each block once (bare addresses as /32 or /128), in address order. */
 export function ipRestrictions(access: OvhAccessNode): IpRestriction[] {
-  const byCidr = new Map<string, IpRuleNode>();
-  for (const rule of access.rules) if (!byCidr.has(rule.block.cidr)) byCidr.set(rule.block.cidr, rule);
-  return [...byCidr.values()].sort((a, b) => compareIpBlocks(a.block, b.block)).map((rule) => ({ description: rule.description, ipBlock: rule.block.cidr }));
+  return uniqueBlocks(access.rules).map((rule) => ({ description: rule.description, ipBlock: rule.block.cidr }));
+}
+
+/** A Public Cloud project id (32 lowercase hex digits) and a registry id (a UUID), as OVH shows them. */
+const projectId = /^[0-9a-f]{32}$/;
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The two path segments are checked here rather than left to the API: a value such as `..` is
+ * resolved away by URL normalisation, so the request would reach another path than the policy
+ * names, and anything else malformed could only fail when `apply` runs.
+ */
+function validateIds(registry: OvhRegistryNode, findings: Findings): void {
+  // An empty value is the core's RF2107.
+  const { serviceName, registryId } = registry;
+  if (serviceName.trim() !== "" && !projectId.test(serviceName)) {
+    findings.error(
+      "RF5003",
+      anchorAt(registry.source, 1, "serviceName"),
+      `serviceName ${JSON.stringify(serviceName)} of OVH registry "${registry.name}" is not a Public Cloud project id (32 lowercase hexadecimal digits)`,
+      "copy the project id from the OVHcloud Control Panel (shown under the project's name) or from GET /cloud/project",
+    );
+  }
+  if (registryId.trim() !== "" && !uuid.test(registryId)) {
+    findings.error(
+      "RF5004",
+      anchorAt(registry.source, 1, "registryId"),
+      `registryId ${JSON.stringify(registryId)} of OVH registry "${registry.name}" is not a registry id (a UUID such as 3f8e2d4c-9b1a-4c6e-8d2f-7a5b3c1e9f04)`,
+      "copy the id from the registry's page in the Control Panel, or from GET /cloud/project/{serviceName}/containerRegistry",
+    );
+  }
 }
 
 /** The API endpoint a registry lives on: its own, else the config's default. */
@@ -43,6 +70,7 @@ function validate(program: ProgramNode): readonly Finding[] {
   const findings = new Findings();
   const warned = new Set<IpRuleNode>();
   for (const registry of ovhRegistries(program)) {
+    validateIds(registry, findings);
     for (const list of restrictionLists) {
       const access = registry[list];
       if (!access.open && access.rules.length === 0) {

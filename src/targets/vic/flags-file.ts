@@ -1,9 +1,12 @@
 /**
- * The `.flags` file: one `--flag=value` word per line, read by `$(< file)` or `xargs`. Neither
- * has a quoting rule the other shares (`$(< …)` splits on blanks and keeps quotes literally,
- * xargs strips them), so no value is quoted: each must be a word both read the same way. The
- * `=` form keeps flag and value in one word, so a `*.domain` value can only glob-match a file
- * literally named `--whitelist-registry=….domain`.
+ * The `.flags` file: one `--flag=value` word per line, for tools that take a file. Its readers
+ * share no quoting rule (`$(< …)` splits on blanks and keeps quotes literally, xargs strips them),
+ * so no value is quoted: each must be a word every reader takes the same way.
+ *
+ * Values such as `*.example.com` or `[2001:db8::1]:5000` are glob patterns to an unquoted
+ * `$(< file)`: a matching file replaces the flag, `nullglob` drops it and `failglob` fails the
+ * command. Safe reads take it line by line (`mapfile -t args < file`, xargs) or turn globbing off
+ * (`set -f`); the `.sh` array, quoted per element, is the recommended path and says so.
  */
 import { FatalError } from "../../diagnostics/fatal-error.js";
 

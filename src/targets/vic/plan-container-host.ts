@@ -10,8 +10,6 @@ export interface ContainerHostPlan {
   readonly name: string;
   /** `--whitelist-registry` (insecure registries included in whitelist mode), `--insecure-registry`, `--registry-ca`; each group sorted, without repeats. */
   readonly arguments: readonly RegistryArgument[];
-  /** At least one `--whitelist-registry`: the VCH refuses every registry not listed. */
-  readonly whitelistMode: boolean;
 }
 
 interface Parsed {
@@ -21,8 +19,20 @@ interface Parsed {
 
 const problemCodes: Readonly<Record<EntryProblem, string>> = { invalid: "RF6001", list: "RF6002", url: "RF6003", prefix: "RF6005" };
 
-/** vic-machine `--name`: at most 31 characters from letters, digits, space and `-_()` (`create.go`). */
-const vicName = /^[A-Za-z0-9 ()_-]{1,31}$/;
+/**
+ * vic-machine `--name` takes at most 31 characters from letters, digits, space and `-_()`
+ * (`create.go`). The core's file-safe rule (RF2101) already allows only letters, digits and
+ * `._-`, so what is left to check is the length and the `.`.
+ */
+const maxVicNameLength = 31;
+
+function vicNameProblem(name: string): string | undefined {
+  const problems = [
+    ...(name.length > maxVicNameLength ? [`it is ${name.length} characters long, more than ${maxVicNameLength}`] : []),
+    ...(name.includes(".") ? ["it contains '.'"] : []),
+  ];
+  return problems.length === 0 ? undefined : problems.join(" and ");
+}
 
 /**
  * Checks one container host by vic-machine's rules and computes its registry arguments. Validation
@@ -30,12 +40,13 @@ const vicName = /^[A-Za-z0-9 ()_-]{1,31}$/;
  */
 export function planContainerHost(host: ContainerHostNode): { readonly plan: ContainerHostPlan; readonly findings: readonly Finding[] } {
   const findings = new Findings();
-  if (!vicName.test(host.name)) {
+  const nameProblem = vicNameProblem(host.name);
+  if (nameProblem !== undefined) {
     findings.error(
       "RF6040",
       { ...host.source, path: [0] },
-      `vic-machine refuses the VCH name "${host.name}": at most 31 letters, digits, '-' or '_' (it allows no '.')`,
-      "rename the container host; its name is the VCH's --name",
+      `vic-machine refuses the VCH name "${host.name}": ${nameProblem}`,
+      `rename the container host (its name is the VCH's --name): at most ${maxVicNameLength} characters, without '.'`,
     );
   }
   const whitelist = parseList(host.whitelist, "whitelist", findings);
@@ -80,7 +91,7 @@ export function planContainerHost(host: ContainerHostNode): { readonly plan: Con
     ...sorted(insecure).map((value) => ({ flag: "--insecure-registry" as const, value })),
     ...caFiles.map((value) => ({ flag: "--registry-ca" as const, value })),
   ];
-  return { plan: { name: host.name, arguments: argumentsInOrder, whitelistMode }, findings: findings.all };
+  return { plan: { name: host.name, arguments: argumentsInOrder }, findings: findings.all };
 }
 
 /** Parses a list, reporting each bad entry and each repeat; returns the entries once each. */

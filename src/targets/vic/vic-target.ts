@@ -1,32 +1,34 @@
 import type { Finding } from "../../diagnostics/finding.js";
-import type { ContainerHostNode, ProgramNode } from "../../ir/model.js";
+import type { ProgramNode } from "../../ir/model.js";
 import { banner } from "../../render/banner.js";
+import { shellQuote } from "../../render/quote.js";
+import { acrossPolicies } from "../program-queries.js";
 import type { Artifact, Emission, EmitContext, Target } from "../target.js";
 import { argumentWord, checkFlagsFile } from "./flags-file.js";
 import { planContainerHost } from "./plan-container-host.js";
 
-function containerHosts(program: ProgramNode): { host: ContainerHostNode; file: string }[] {
-  return program.policies.flatMap((policy) => policy.containerHosts.map((host) => ({ host, file: policy.file })));
-}
-
 function validate(program: ProgramNode): readonly Finding[] {
-  return containerHosts(program).flatMap(({ host }) => planContainerHost(host).findings);
+  return acrossPolicies(program, (each) => each.containerHosts).flatMap(({ node: host }) => planContainerHost(host).findings);
 }
 
 /**
- * Three files per VCH, all printing the words of one ordered list: `.flags` for `$(< file)` or
- * xargs, `.sh` (a sourced bash array plus a `create` example), and `.configure.sh` for the CAs,
- * the only registry setting `vic-machine configure` can change on a deployed VCH.
+ * Three files per VCH, all printing the words of one ordered list: `.sh` (a sourced bash array
+ * plus a `create` example: the way to deploy), `.flags` for tools that take a file (read line by
+ * line: see flags-file.ts), and `.configure.sh` for the CAs, the only registry setting
+ * `vic-machine configure` can change on a deployed VCH.
  */
 function emit(program: ProgramNode, context: EmitContext): Emission {
   const artifacts: Artifact[] = [];
   const notes: string[] = [];
-  for (const { host, file } of containerHosts(program)) {
+  for (const { policy, node: host } of acrossPolicies(program, (each) => each.containerHosts)) {
     const { plan } = planContainerHost(host);
     const words = plan.arguments.map(argumentWord);
     const caWords = plan.arguments.filter((argument) => argument.flag === "--registry-ca").map(argumentWord);
-    const data = { banner: banner(file), name: plan.name, words, caWords };
-    const flagsPath = `vic/${plan.name}.flags`;
+    const flagsFile = `${plan.name}.flags`;
+    // The .sh's example of reading .flags without globbing: the name shell-quoted, the line a comment.
+    const readFlags = `  mapfile -t registry_args < ${shellQuote(flagsFile)}`;
+    const data = { banner: banner(policy.file), name: plan.name, words, caWords, readFlags };
+    const flagsPath = `vic/${flagsFile}`;
     const flags = context.render.render("vic", "registry-args.flags", data);
     checkFlagsFile(flagsPath, flags, words);
     artifacts.push(

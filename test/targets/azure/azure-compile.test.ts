@@ -36,6 +36,8 @@ export default definePolicy({
     azureRegistry("manyRegistry", { resourceGroup: "rg", networks: [many] }),
     azureRegistry("closedRegistry", { resourceGroup: "rg", publicAccess: "disabled", networks: [office] }),
     azureRegistry("openRegistry", { resourceGroup: "rg", publicAccess: "all-networks", networks: [office] }),
+    azureRegistry("OpenRegistry", { resourceGroup: "rg" }),
+    azureRegistry("badLocation", { resourceGroup: "rg.", subscription: "Contoso\\nProduction" }),
   ],
 });
 `;
@@ -76,7 +78,11 @@ describe("regfence validate --target azure", () => {
       { code: "RF4001", severity: "error", ...at("problems.policy.ts", policy, '"acr"') },
       { code: "RF4003", severity: "error", ...at("problems.policy.ts", policy, "[many]") },
       { code: "RF4004", severity: "warning", ...at("problems.policy.ts", policy, '"disabled"') },
+      // Registries are sorted by name: "OpenRegistry" comes first, so "openRegistry" is the repeat.
+      { code: "RF4008", severity: "error", ...at("problems.policy.ts", policy, '"openRegistry"') },
       { code: "RF4005", severity: "warning", ...at("problems.policy.ts", policy, '"all-networks"') },
+      { code: "RF4006", severity: "error", ...at("problems.policy.ts", policy, '"rg."') },
+      { code: "RF4007", severity: "error", ...at("problems.policy.ts", policy, '"Contoso\\nProduction"') },
     ]);
   });
 });

@@ -11,7 +11,11 @@ import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseIpBlock } from "../../../src/ir/ip-block.ts";
+import type { UpdateBehaviour } from "./fake-az.ts";
 import { isMutating, Sandbox, scenarios, scriptFor, serviceState } from "./harness.ts";
+
+/** Both ways `acr update` may treat the IP rules: the reference could not tell which the service does. */
+const updateBehaviours: readonly UpdateBehaviour[] = ["keeps-rules", "drops-rules"];
 
 let sandbox: Sandbox;
 beforeAll(async () => {
@@ -33,15 +37,16 @@ describe.each(scenarios)("$name", (scenario) => {
     script = await scriptFor(scenario.policy);
   });
 
-  it("converges, then a second run changes nothing", () => {
-    const first = sandbox.run(script, scenario.drifted);
+  it.each(updateBehaviours)("converges, then a second run changes nothing (acr update %s)", (update) => {
+    const changes = update === "drops-rules" ? (scenario.changesIfUpdateDropsRules ?? scenario.changes) : scenario.changes;
+    const first = sandbox.run(script, scenario.drifted, { update });
     expect(first.stderr).toBe("");
     expect(first.status).toBe(0);
     expect(first.state).toEqual(scenario.converged);
-    expect(changeLines(first.stdout)).toEqual(scenario.changes);
-    expect(first.calls.filter(isMutating)).toHaveLength(scenario.changes.length);
+    expect(changeLines(first.stdout)).toEqual(changes);
+    expect(first.calls.filter(isMutating)).toHaveLength(changes.length);
 
-    const second = sandbox.run(script, first.state);
+    const second = sandbox.run(script, first.state, { update });
     expect(second.status).toBe(0);
     expect(second.state).toEqual(scenario.converged);
     expect(second.calls.filter(isMutating)).toEqual([]);
@@ -74,6 +79,24 @@ describe.each(scenarios)("$name", (scenario) => {
   });
 });
 
+describe("an acr update that drops the IP rules (the unverified worst case)", () => {
+  it("is survived because the script updates before it reads the rules; updating last would lose them", async () => {
+    const [scenario] = scenarios;
+    if (scenario === undefined) throw new Error("no scenarios");
+    const script = await scriptFor(scenario.policy);
+    const update = /\nif \[\[ "\$public_access" != [^\n]*\n(?:  [^\n]*\n)+fi\n/.exec(script)?.[0];
+    expect(update, "the script's update block").toBeDefined();
+    const updateLast = script.replace(update ?? "", "\n").replace('\nif [[ "$changes" -eq 0 ]]', `${update ?? ""}if [[ "$changes" -eq 0 ]]`);
+    expect(updateLast).not.toBe(script);
+
+    expect(sandbox.run(script, scenario.drifted, { update: "drops-rules" }).state).toEqual(scenario.converged);
+    expect(sandbox.run(updateLast, scenario.drifted, { update: "keeps-rules" }).state).toEqual(scenario.converged);
+    const lost = sandbox.run(updateLast, scenario.drifted, { update: "drops-rules" });
+    expect(lost.status).toBe(0);
+    expect(lost.state).toEqual({ ...scenario.converged, ipRules: [] });
+  });
+});
+
 describe("any drift", () => {
   const policyRules = ["192.0.2.1", "198.51.100.7/32", "10.0.0.0/8", "203.0.113.0/25"];
   const heldRules = ["192.0.2.1", "192.0.2.1/32", "198.51.100.7", "198.51.100.7/32", "10.0.0.0/8", "203.0.113.0/25", "203.0.113.128/25"];
@@ -89,16 +112,17 @@ describe("any drift", () => {
         fc.subarray(policyRules),
         fc.array(fc.constantFrom(...heldRules), { maxLength: 6 }),
         fc.constantFrom("Allow" as const, "Deny" as const),
-        async (rules, ipRules, defaultAction) => {
+        fc.constantFrom(...updateBehaviours),
+        async (rules, ipRules, defaultAction, update) => {
           const script = await scriptFor({ rules });
-          const first = sandbox.run(script, serviceState({ ipRules, defaultAction }));
+          const first = sandbox.run(script, serviceState({ ipRules, defaultAction }), { update });
           expect(first.status).toBe(0);
           expect(first.state.defaultAction).toBe("Deny");
           expect(first.state.ipRules.map(normalised).sort()).toEqual(rules.map(normalised).sort());
-          expect(sandbox.run(script, first.state).calls.filter(isMutating)).toEqual([]);
+          expect(sandbox.run(script, first.state, { update }).calls.filter(isMutating)).toEqual([]);
         },
       ),
-      { numRuns: 6 },
+      { numRuns: 8 },
     );
   });
 });

@@ -1,39 +1,55 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import type { IpRuleNode } from "../../../src/ir/model.ts";
 import { checkArtifact } from "../../../src/render/check-artifact.ts";
 import { emitArtifacts, ipRule, program, registryNode, scriptFor, type RegistrySpec } from "./harness.ts";
 
-async function ruleSet(spec: RegistrySpec): Promise<unknown> {
+async function armProperties(spec: RegistrySpec): Promise<unknown> {
   const artifacts = await emitArtifacts(program(registryNode(spec)));
-  const json = artifacts.find((artifact) => artifact.path.endsWith(".network-rule-set.json"));
+  const json = artifacts.find((artifact) => artifact.path.endsWith(".arm-properties.json"));
   return JSON.parse(json?.content ?? "null") as unknown;
 }
 
 describe("azure emit", () => {
-  it("writes a script and a networkRuleSet per registry", async () => {
+  it("writes a script and an ARM properties fragment per registry", async () => {
     const artifacts = await emitArtifacts(program(registryNode({ rules: ["192.0.2.0/24"] }), registryNode({ name: "secondRegistry" })));
     expect(artifacts.map(({ path, format, executable }) => ({ path, format, executable }))).toEqual([
       { path: "azure/myContainerRegistry.sh", format: "shell", executable: true },
-      { path: "azure/myContainerRegistry.network-rule-set.json", format: "json", executable: undefined },
+      { path: "azure/myContainerRegistry.arm-properties.json", format: "json", executable: undefined },
       { path: "azure/secondRegistry.sh", format: "shell", executable: true },
-      { path: "azure/secondRegistry.network-rule-set.json", format: "json", executable: undefined },
+      { path: "azure/secondRegistry.arm-properties.json", format: "json", executable: undefined },
     ]);
     for (const artifact of artifacts) checkArtifact(artifact);
   });
 
   it.each([
-    ["selected-networks", "Deny"],
-    ["all-networks", "Allow"],
-    ["disabled", "Deny"],
-  ] as const)("networkRuleSet for %s: default action %s, each block once, in address order, bare addresses as /32", async (publicAccess, defaultAction) => {
-    expect(await ruleSet({ publicAccess, rules: ["192.0.2.1", "10.0.0.0/8", "9.0.0.0/8", "192.0.2.1/32"] })).toEqual({
-      defaultAction,
-      ipRules: [
-        { action: "Allow", value: "9.0.0.0/8" },
-        { action: "Allow", value: "10.0.0.0/8" },
-        { action: "Allow", value: "192.0.2.1/32" },
-      ],
-    });
+    ["selected-networks", "Enabled", "Deny"],
+    ["all-networks", "Enabled", "Allow"],
+    ["disabled", "Disabled", "Deny"],
+  ] as const)(
+    "ARM properties for %s: publicNetworkAccess %s, default action %s, each block once, in address order, bare addresses as /32",
+    async (publicAccess, publicNetworkAccess, defaultAction) => {
+      expect(await armProperties({ publicAccess, rules: ["192.0.2.1", "10.0.0.0/8", "9.0.0.0/8", "192.0.2.1/32"] })).toEqual({
+        publicNetworkAccess,
+        networkRuleSet: {
+          defaultAction,
+          ipRules: [
+            { action: "Allow", value: "9.0.0.0/8" },
+            { action: "Allow", value: "10.0.0.0/8" },
+            { action: "Allow", value: "192.0.2.1/32" },
+          ],
+        },
+      });
+    },
+  );
+
+  it("says in the ARM properties what the script does: the same public access and default action", async () => {
+    for (const publicAccess of ["selected-networks", "all-networks", "disabled"] as const) {
+      const script = await scriptFor({ publicAccess });
+      const properties = (await armProperties({ publicAccess })) as { publicNetworkAccess: string; networkRuleSet: { defaultAction: string } };
+      expect(script).toContain(`\nwant_public_access=${properties.publicNetworkAccess}\n`);
+      expect(script).toContain(`\nwant_default_action=${properties.networkRuleSet.defaultAction}\n`);
+    }
   });
 
   it.each([
@@ -69,12 +85,20 @@ describe("azure emit", () => {
     expect(artifacts[0]?.content).toContain('\n  192.0.2.0/24 # network "office": line one\n# rm -rf /\n)\n');
   });
 
-  it("emits the same bytes whatever the order of the rules", async () => {
-    const rules = ["192.0.2.0/24", "198.51.100.7", "10.0.0.0/8", "203.0.113.0/25", "10.0.0.0/8"];
-    const reference = await emitArtifacts(program(registryNode({ rules })));
+  it("emits rules in address order whatever their order, a repeated block with the description of the rule listed first", async () => {
+    const rule = (cidr: string, network: string, description: string): IpRuleNode => ({ ...ipRule(cidr, network), description });
+    const datacenter = rule("10.0.0.0/8", "datacenter", "datacenter");
+    const legacy = rule("10.0.0.0/8", "legacy", "old datacenter");
+    const others = [rule("192.0.2.0/24", "office", "head office"), rule("198.51.100.7", "build", "build agent"), rule("203.0.113.0/25", "branch", "branch office")];
+    const emitted = (rules: readonly IpRuleNode[]) => emitArtifacts(program({ ...registryNode(), rules }));
+    const datacenterFirst = await emitted([datacenter, ...others, legacy]);
+    const legacyFirst = await emitted([legacy, ...others, datacenter]);
+    expect(datacenterFirst[0]?.content).toContain('\n  10.0.0.0/8 # network "datacenter": datacenter\n  192.0.2.0/24 # network "office": head office\n');
+    expect(legacyFirst[0]?.content).toContain('\n  10.0.0.0/8 # network "legacy": old datacenter\n  192.0.2.0/24 # network "office": head office\n');
     await fc.assert(
-      fc.asyncProperty(fc.shuffledSubarray(rules, { minLength: rules.length }), async (shuffled) => {
-        expect(await emitArtifacts(program(registryNode({ rules: shuffled })))).toEqual(reference);
+      fc.asyncProperty(fc.shuffledSubarray([datacenter, legacy, ...others], { minLength: 5 }), async (shuffled) => {
+        const first = shuffled.find((candidate) => candidate.block.cidr === "10.0.0.0/8");
+        expect(await emitted(shuffled)).toEqual(first === datacenter ? datacenterFirst : legacyFirst);
       }),
       { numRuns: 30 },
     );

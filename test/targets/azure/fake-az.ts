@@ -6,6 +6,10 @@
  * entry with exactly the given string, network rules need Premium, `--query` is JMESPath and
  * `-o tsv` prints as knack does. Unknown commands and options fail with exit 2, as in argparse.
  * Bundled with esbuild and run by plain Node (see azure-script.test.ts).
+ *
+ * Whether `acr update --default-action` keeps the IP rules is unverified (the CLI PATCHes a
+ * `networkRuleSet` holding only `defaultAction`): with `FAKE_AZ_UPDATE_DROPS_RULES=1` the stand-in
+ * takes the worst case and drops them, so a script must update before it reconciles the rules.
  */
 import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import jmespath from "jmespath";
@@ -99,8 +103,11 @@ function ipRules(registry: FakeRegistry): unknown[] {
 
 const ipv4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\/(?:3[0-2]|[12]?\d))?$/;
 
+/** How `acr update --default-action` treats the IP rules the registry holds. */
+export type UpdateBehaviour = "keeps-rules" | "drops-rules";
+
 /** Runs one command against the registry: the new state (when it changed) and the result. */
-function run(command: string, options: Map<string, string>, registry: FakeRegistry): { state?: FakeRegistry; result: unknown } {
+function run(command: string, options: Map<string, string>, registry: FakeRegistry, update: UpdateBehaviour): { state?: FakeRegistry; result: unknown } {
   const premium = (): void => {
     if (registry.sku !== "Premium") throw new AzError(NETWORK_RULE_NOT_SUPPORTED, 1);
   };
@@ -115,6 +122,7 @@ function run(command: string, options: Map<string, string>, registry: FakeRegist
         ...registry,
         defaultAction: defaultAction ?? registry.defaultAction,
         publicNetworkAccess: enabled === undefined ? registry.publicNetworkAccess : enabled === "true" ? "Enabled" : "Disabled",
+        ipRules: defaultAction !== undefined && update === "drops-rules" ? [] : registry.ipRules,
       };
       return { state, result: shown(state) };
     }
@@ -183,7 +191,7 @@ function main(argv: readonly string[]): number {
     if (name.toLowerCase() !== registry.name.toLowerCase() || (group !== undefined && group.toLowerCase() !== registry.resourceGroup.toLowerCase())) {
       throw new AzError(`(ResourceNotFound) The Resource 'Microsoft.ContainerRegistry/registries/${name}' under resource group '${group ?? ""}' was not found.`, 3);
     }
-    const { state, result } = run(command, options, registry);
+    const { state, result } = run(command, options, registry, process.env["FAKE_AZ_UPDATE_DROPS_RULES"] === "1" ? "drops-rules" : "keeps-rules");
     if (state !== undefined) writeFileSync(statePath, `${JSON.stringify(state, null, 2)}\n`);
     const query = options.get("--query");
     const queried: unknown = query === undefined ? result : jmespath.search(result, query);

@@ -15,7 +15,7 @@ import { shellQuote } from "../../../src/render/quote.ts";
 import { TemplateRenderer } from "../../../src/render/template-renderer.ts";
 import { azureTarget } from "../../../src/targets/azure/azure-target.ts";
 import type { Artifact, EmitContext } from "../../../src/targets/target.ts";
-import type { FakeRegistry } from "./fake-az.ts";
+import type { FakeRegistry, UpdateBehaviour } from "./fake-az.ts";
 
 const source = { file: "policies/test.policy.ts", line: 1, column: 1, path: [] };
 
@@ -110,8 +110,8 @@ export class Sandbox {
     return sandbox;
   }
 
-  /** Runs `script` from `state`; `noAz` runs it with an empty PATH. */
-  run(script: string, state: FakeRegistry, options: { args?: readonly string[]; env?: Record<string, string>; noAz?: boolean } = {}): ScriptRun {
+  /** Runs `script` from `state`; `noAz` runs it with an empty PATH; `update` is how the stand-in's `acr update` treats IP rules. */
+  run(script: string, state: FakeRegistry, options: { args?: readonly string[]; env?: Record<string, string>; noAz?: boolean; update?: UpdateBehaviour } = {}): ScriptRun {
     const scriptPath = path.join(this.#directory, "reconcile.sh");
     const statePath = path.join(this.#directory, "state.json");
     const logPath = path.join(this.#directory, "calls.jsonl");
@@ -120,7 +120,13 @@ export class Sandbox {
     writeFileSync(logPath, "");
     const result = spawnSync(bash, [scriptPath, ...(options.args ?? [])], {
       encoding: "utf8",
-      env: { PATH: options.noAz === true ? path.join(this.#directory, "empty") : this.#bin, FAKE_AZ_STATE: statePath, FAKE_AZ_LOG: logPath, ...options.env },
+      env: {
+        PATH: options.noAz === true ? path.join(this.#directory, "empty") : this.#bin,
+        FAKE_AZ_STATE: statePath,
+        FAKE_AZ_LOG: logPath,
+        FAKE_AZ_UPDATE_DROPS_RULES: options.update === "drops-rules" ? "1" : "0",
+        ...options.env,
+      },
     });
     if (result.error !== undefined) throw result.error;
     return {
@@ -169,6 +175,8 @@ export interface Scenario {
   readonly converged: FakeRegistry;
   /** The changes the first run makes, as the script prints them. */
   readonly changes: readonly string[];
+  /** The changes when `acr update` drops the IP rules, where they differ from `changes`. */
+  readonly changesIfUpdateDropsRules?: readonly string[];
 }
 
 export const scenarios: readonly Scenario[] = [
@@ -178,6 +186,7 @@ export const scenarios: readonly Scenario[] = [
     drifted: serviceState({ defaultAction: "Allow", ipRules: ["198.51.100.7", "192.0.2.0/24"] }),
     converged: serviceState({ ipRules: ["192.0.2.0/24"] }),
     changes: ["set public network access Enabled -> Enabled, default action Allow -> Deny", "remove 198.51.100.7 (not in the policy)"],
+    changesIfUpdateDropsRules: ["set public network access Enabled -> Enabled, default action Allow -> Deny", "add 192.0.2.0/24"],
   },
   {
     name: "bare addresses held for /32 rules, a duplicate, a stale range, a missing rule",
@@ -199,6 +208,7 @@ export const scenarios: readonly Scenario[] = [
     drifted: serviceState({ defaultAction: "Allow", ipRules: ["203.0.113.0/24"] }),
     converged: serviceState({ publicNetworkAccess: "Disabled", ipRules: [] }),
     changes: ["set public network access Enabled -> Disabled, default action Allow -> Deny", "remove 203.0.113.0/24 (not in the policy)"],
+    changesIfUpdateDropsRules: ["set public network access Enabled -> Disabled, default action Allow -> Deny"],
   },
   {
     name: "all networks, from selected networks",
@@ -206,6 +216,7 @@ export const scenarios: readonly Scenario[] = [
     drifted: serviceState({ ipRules: ["192.0.2.0/24"] }),
     converged: serviceState({ defaultAction: "Allow", ipRules: [] }),
     changes: ["set public network access Enabled -> Enabled, default action Deny -> Allow", "remove 192.0.2.0/24 (not in the policy)"],
+    changesIfUpdateDropsRules: ["set public network access Enabled -> Enabled, default action Deny -> Allow"],
   },
   {
     name: "a quote-hostile resource group, public access never set",

@@ -190,6 +190,23 @@ describe("credentials: a secret that cannot be read", () => {
     expect(await exists(envProject.path("out"))).toBe(false);
   });
 
+  it("rejects a variable holding bytes that are not UTF-8 (as for a file), without printing it", async () => {
+    const source = credentialPolicy();
+    const project = await createProject({ [policyFile]: source });
+    // Node would read the 0xff byte as U+FFFD and so change the password: set it through sh, byte for byte.
+    const result = spawnSync("sh", ["-c", `OCI_REGISTRY_PASSWORD="$(printf 'Zq81\\377Xy')" exec "$@"`, "sh", process.execPath, path.join(repoRoot, "bin", "regfence.js"), "compile", "--secrets"], {
+      cwd: project.dir,
+      encoding: "utf8",
+      env: { ...process.env, NO_COLOR: "1", OCI_REGISTRY_USERNAME: "robot" },
+    });
+    expectStatus(result, 1);
+    expect(result.stderr).toContain(
+      `${positionOf(policyFile, source, '"OCI_REGISTRY_PASSWORD"')} error RF7104 environment variable OCI_REGISTRY_PASSWORD is not UTF-8 text (the password of credential "test-operator"): it holds U+FFFD, which Node puts in place of bytes that are not UTF-8`,
+    );
+    expect(result.stderr + result.stdout).not.toMatch(/Zq81|Xy/);
+    expect(await exists(project.path("out"))).toBe(false);
+  });
+
   it("rejects a username with ':' without printing it", async () => {
     const project = await createProject({ [policyFile]: credentialPolicy() });
     const result = await project.run(["compile", "--secrets"], { ...fixedEnv, OCI_REGISTRY_USERNAME: "user:name-Zq81" });

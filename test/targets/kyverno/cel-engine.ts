@@ -1,12 +1,14 @@
 import { Environment } from "@marcbachmann/cel-js";
 import { RE2JS } from "re2js";
-import { strategicMerge } from "./kyverno-engine.ts";
+import { checkRequest, storedObject, strategicMerge } from "./kyverno-engine.ts";
 import type { AdmissionOutcome, AdmissionRequest, Manifest, Violation } from "./kyverno-engine.ts";
 
 /**
  * Runs regfence's CEL policies (MutatingPolicy, ValidatingPolicy) with a real CEL implementation
  * (@marcbachmann/cel-js). The variables are Kubernetes': `object`, `oldObject`, `request`, and a
- * ValidatingPolicy's `variables`. No custom functions are registered: the policies use standard
+ * ValidatingPolicy's `variables`; a policy's `matchConditions` decide whether it runs, after its
+ * `matchConstraints`. Every policy given applies to every request, as in the cluster. No custom
+ * functions are registered: the policies use standard
  * CEL and the Kubernetes string extensions cel-js also has (`matches`, `startsWith`, `contains`,
  * `indexOf`, `substring`) plus optional field selection (`.?x.orValue(…)`).
  *
@@ -22,7 +24,18 @@ type JsonObject = { [key: string]: unknown };
 
 const env = new Environment({ unlistedVariablesAreDyn: true, enableOptionalTypes: true, homogeneousAggregateLiterals: false });
 
+/** The CEL variables of a request: `request.subResource` is "" when there is none. */
+function scopeOf(request: AdmissionRequest, object: JsonObject): JsonObject {
+  return { object, oldObject: request.oldObject ?? null, request: { operation: request.operation, namespace: request.namespace, subResource: request.subResource ?? "" } };
+}
+
+const knownSpec: Record<string, readonly string[]> = {
+  MutatingPolicy: ["failurePolicy", "webhookConfiguration", "evaluation", "reinvocationPolicy", "autogen", "matchConstraints", "matchConditions", "mutations"],
+  ValidatingPolicy: ["validationActions", "failurePolicy", "webhookConfiguration", "evaluation", "autogen", "matchConstraints", "variables", "validations"],
+};
+
 export function admitCel(policies: readonly Manifest[], request: AdmissionRequest): AdmissionOutcome {
+  checkRequest(request);
   let object = structuredClone(request.object);
   for (const policy of policies.filter((candidate) => candidate["kind"] === "MutatingPolicy")) {
     if (!matches(policy, { ...request, object })) continue;
@@ -30,15 +43,16 @@ export function admitCel(policies: readonly Manifest[], request: AdmissionReques
       if (mutation["patchType"] !== "ApplyConfiguration") throw new Error(`harness: patchType ${String(mutation["patchType"])}`);
       const expression = String((mutation["applyConfiguration"] as JsonObject)["expression"]);
       checkRegexes(expression, object);
-      const applied = run(desugarObjectConstruction(expression), { object, oldObject: null, request: { operation: request.operation, namespace: request.namespace } });
+      const applied = run(desugarObjectConstruction(expression), scopeOf(request, object));
       object = strategicMerge(object as never, withoutEmptyLists(applied) as never) as JsonObject;
     }
   }
+  object = storedObject(request, object) as JsonObject;
   const violations: Violation[] = [];
   for (const policy of policies.filter((candidate) => candidate["kind"] === "ValidatingPolicy")) {
     if (!matches(policy, { ...request, object })) continue;
     const spec = policy["spec"] as JsonObject;
-    const scope: JsonObject = { object, oldObject: null, request: { operation: request.operation, namespace: request.namespace } };
+    const scope = scopeOf(request, object);
     const variables: JsonObject = {};
     for (const variable of (spec["variables"] ?? []) as JsonObject[]) variables[String(variable["name"])] = run(String(variable["expression"]), { ...scope, variables });
     const action = (spec["validationActions"] as string[]).includes("Deny") ? "Enforce" : "Audit";
@@ -73,9 +87,12 @@ function fromCel(value: unknown): unknown {
   return value;
 }
 
-/** Pods, CREATE/UPDATE, autogen off, namespaces excluded by `kubernetes.io/metadata.name NotIn`. */
+/** Pods, CREATE/UPDATE, autogen off, namespaces excluded by `kubernetes.io/metadata.name NotIn`, then every match condition. */
 function matches(policy: JsonObject, request: AdmissionRequest): boolean {
   const spec = policy["spec"] as JsonObject;
+  const keys = knownSpec[String(policy["kind"])] ?? [];
+  const unknown = Object.keys(spec).filter((key) => !keys.includes(key));
+  if (unknown.length > 0) throw new Error(`harness: ${String(policy["kind"])} uses ${unknown.join(", ")}, which the harness does not implement`);
   const autogen = spec["autogen"] as { podControllers?: { controllers?: unknown[] } } | undefined;
   if (autogen?.podControllers?.controllers?.length !== 0) throw new Error("harness: autogen must be off (controllers: [])");
   const constraints = spec["matchConstraints"] as JsonObject;
@@ -87,7 +104,13 @@ function matches(policy: JsonObject, request: AdmissionRequest): boolean {
     if (expression.key !== "kubernetes.io/metadata.name" || expression.operator !== "NotIn") throw new Error("harness: only kubernetes.io/metadata.name NotIn is implemented");
     return expression.values.includes(request.namespace);
   });
-  return selected && !excluded;
+  if (!selected || excluded) return false;
+  const conditions = (spec["matchConditions"] ?? []) as { name: string; expression: string }[];
+  return conditions.every((condition) => {
+    const result = run(condition.expression, scopeOf(request, request.object as JsonObject));
+    if (typeof result !== "boolean") throw new Error(`harness: match condition ${condition.name} returned ${typeof result}`);
+    return result;
+  });
 }
 
 /**

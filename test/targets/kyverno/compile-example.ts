@@ -12,6 +12,8 @@ const { runPipeline } = (await import(path.join(repoRoot, "dist/pipeline/run-pip
 
 export interface CompiledKyverno {
   readonly program: ProgramNode;
+  /** Warnings and infos of validation and emission (errors make the compile throw). */
+  readonly diagnostics: readonly { readonly code: string; readonly severity: string; readonly message: string }[];
   /** Emitted path → its parsed documents. */
   readonly files: ReadonlyMap<string, Record<string, unknown>[]>;
 }
@@ -33,8 +35,14 @@ export async function compileKyverno(files: readonly string[], policyType: Kyver
   const artifacts = result.outputs.flatMap((output) => output.artifacts);
   return {
     program: result.program,
+    diagnostics: result.diagnostics,
     files: new Map(artifacts.map((artifact) => [artifact.path, parseAllDocuments(artifact.content).flatMap((document) => [document.toJS() as Record<string, unknown>])])),
   };
+}
+
+/** Every emitted Kyverno document, all policies together, as `kubectl apply -f out/kubernetes/kyverno/` installs them. */
+export function kyvernoDocuments(compiled: CompiledKyverno): Record<string, unknown>[] {
+  return [...compiled.files.entries()].filter(([file]) => file.startsWith("kubernetes/kyverno/")).flatMap(([, documents]) => documents);
 }
 
 /** A Pod running `image` in all three container lists (those given). */

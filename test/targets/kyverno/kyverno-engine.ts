@@ -2,11 +2,14 @@ import { searchKyverno, wildcardMatch } from "./kyverno-functions.ts";
 
 /**
  * The part of Kyverno's engine that regfence's ClusterPolicies use, run over an admission request
- * for a Pod: match/exclude (kinds, operations, namespaces), rule and foreach preconditions
- * (`all`/`any`), `mutate.foreach` and `mutate.patchStrategicMerge` (lists merged by `name`),
- * `validate.foreach` with `deny.conditions`, and `{{ }}` variable substitution through JMESPath.
- * Anything else in a policy is an error, not silently skipped, so a policy using more than the
- * harness knows fails its tests instead of passing them.
+ * for a Pod or a Namespace: match/exclude (kinds, operations, namespaces, names), rule and foreach
+ * preconditions (`all`/`any`), `mutate.foreach` and `mutate.patchStrategicMerge` (lists merged by
+ * `name`), `validate.foreach` with `deny.conditions`, `generate` with `clone`, and `{{ }}`
+ * variable substitution through JMESPath. Anything else in a policy is an error, not silently
+ * skipped, so a policy using more than the harness knows fails its tests instead of passing them.
+ *
+ * Every policy given applies to every request, as in the cluster: several regfence policies are
+ * loaded by passing all their documents.
  */
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -19,6 +22,10 @@ export interface AdmissionRequest {
   readonly operation: "CREATE" | "UPDATE";
   readonly namespace: string;
   readonly object: Manifest;
+  /** The object before an UPDATE (required then, absent on CREATE). */
+  readonly oldObject?: Manifest;
+  /** `kubectl debug` UPDATEs this subresource of the Pod. */
+  readonly subResource?: "ephemeralcontainers";
 }
 
 export interface Violation {
@@ -29,11 +36,13 @@ export interface Violation {
 }
 
 export interface AdmissionOutcome {
-  /** The Pod after every mutating policy, in order. */
+  /** The Pod after every mutating policy, in order (and what the API server keeps of it). */
   readonly object: Manifest;
   readonly violations: readonly Violation[];
   /** False when an Enforce rule failed. */
   readonly admitted: boolean;
+  /** What generate rules create in response (ClusterPolicies only). */
+  readonly generated?: readonly Manifest[];
 }
 
 const known = (value: object, keys: readonly string[], where: string): void => {
@@ -46,50 +55,93 @@ const known = (value: object, keys: readonly string[], where: string): void => {
  * then every validating rule against the mutated object.
  */
 export function admit(manifests: readonly Manifest[], admission: AdmissionRequest): AdmissionOutcome {
+  checkRequest(admission);
   const policies = manifests as readonly JsonObject[];
   const request = admission as Request;
   let object = structuredClone(request.object);
   for (const policy of policies) {
     for (const rule of rules(policy)) if ("mutate" in rule) object = mutate(rule, { ...request, object });
   }
+  object = storedObject(admission, object as Manifest) as JsonObject;
   const violations: Violation[] = [];
+  const generated: Manifest[] = [];
   for (const policy of policies) {
     const name = String((policy["metadata"] as JsonObject)["name"]);
-    for (const rule of rules(policy)) if ("validate" in rule) violations.push(...validate(name, rule, { ...request, object }));
+    for (const rule of rules(policy)) {
+      if ("validate" in rule) violations.push(...validate(name, rule, { ...request, object }));
+      if ("generate" in rule) generated.push(...generate(rule, { ...request, object }));
+    }
   }
-  return { object, violations, admitted: !violations.some((violation) => violation.action === "Enforce") };
+  return { object, violations, admitted: !violations.some((violation) => violation.action === "Enforce"), generated };
+}
+
+/** An UPDATE carries the old object; a CREATE has none. */
+export function checkRequest(request: AdmissionRequest): void {
+  if ((request.operation === "UPDATE") !== (request.oldObject !== undefined)) throw new Error("harness: an UPDATE needs oldObject, a CREATE has none");
+  if (request.subResource !== undefined && request.operation !== "UPDATE") throw new Error("harness: the ephemeralcontainers subresource is only updated");
+}
+
+/**
+ * What the API server keeps of a mutated Pod before validating webhooks see it. On the
+ * `ephemeralcontainers` subresource only `spec.ephemeralContainers` may change (the rest is reset
+ * to the old Pod), and existing ephemeral containers may not change at all: the request fails.
+ */
+export function storedObject(request: AdmissionRequest, object: Manifest): Manifest {
+  if (request.subResource === undefined || request.oldObject === undefined) return object;
+  type Containers = { ephemeralContainers?: { name: string }[] };
+  const old = request.oldObject["spec"] as Containers;
+  const ephemeral = (object["spec"] as Containers).ephemeralContainers ?? [];
+  for (const container of old.ephemeralContainers ?? []) {
+    const now = ephemeral.find((candidate) => candidate.name === container.name);
+    if (JSON.stringify(now) !== JSON.stringify(container)) throw new Error(`harness: the API server refuses the update: existing ephemeral container ${container.name} changed`);
+  }
+  return { ...request.oldObject, spec: { ...old, ephemeralContainers: ephemeral } };
 }
 
 function rules(policy: JsonObject): JsonObject[] {
   if (policy["kind"] !== "ClusterPolicy") throw new Error(`harness: ${String(policy["kind"])} is not a ClusterPolicy`);
   const spec = policy["spec"] as JsonObject;
   known(spec, ["background", "webhookConfiguration", "rules"], "spec");
+  const rules = spec["rules"] as JsonObject[];
   const annotations = ((policy["metadata"] as JsonObject)["annotations"] ?? {}) as JsonObject;
-  if (annotations["pod-policies.kyverno.io/autogen-controllers"] !== "none") throw new Error("harness: autogen must be off; the harness only runs Pod rules");
-  return spec["rules"] as JsonObject[];
+  const podRules = rules.some((rule) => JSON.stringify(rule["match"]).includes('"Pod"'));
+  if (podRules && annotations["pod-policies.kyverno.io/autogen-controllers"] !== "none") throw new Error("harness: autogen must be off; the harness only runs Pod rules");
+  return rules;
 }
 
-type Request = Omit<AdmissionRequest, "object"> & { readonly object: JsonObject };
+type Request = Omit<AdmissionRequest, "object" | "oldObject"> & { readonly object: JsonObject; readonly oldObject?: Manifest };
 
+/** Kyverno's `request`: the admission request, `oldObject` null on CREATE, `subResource` omitted when empty. */
 function context(request: Request): JsonObject {
-  return { request: { operation: request.operation, namespace: request.namespace, object: request.object } };
+  return {
+    request: {
+      operation: request.operation,
+      namespace: request.namespace,
+      object: request.object,
+      oldObject: (request.oldObject ?? null) as Json,
+      ...(request.subResource === undefined ? {} : { subResource: request.subResource }),
+    },
+  };
 }
 
 function applies(rule: JsonObject, request: Request): boolean {
-  known(rule, ["name", "match", "exclude", "preconditions", "mutate", "validate"], `rule ${String(rule["name"])}`);
+  known(rule, ["name", "match", "exclude", "preconditions", "mutate", "validate", "generate"], `rule ${String(rule["name"])}`);
   const matches = (block: Json | undefined): boolean => {
     if (block === undefined) return false;
     const filters = (block as JsonObject)["any"] as JsonObject[];
     return filters.some((filter) => {
       const resources = filter["resources"] as JsonObject;
-      known(resources, ["kinds", "operations", "namespaces"], "resources");
+      known(resources, ["kinds", "operations", "namespaces", "names"], "resources");
       const kinds = resources["kinds"] as string[] | undefined;
       const operations = resources["operations"] as string[] | undefined;
       const namespaces = resources["namespaces"] as string[] | undefined;
+      const names = resources["names"] as string[] | undefined;
+      const name = String((request.object["metadata"] as JsonObject)["name"]);
       return (
         (kinds === undefined || kinds.includes(String(request.object["kind"]))) &&
         (operations === undefined || operations.includes(request.operation)) &&
-        (namespaces === undefined || namespaces.some((pattern) => wildcardMatch(pattern, request.namespace)))
+        (namespaces === undefined || namespaces.some((pattern) => wildcardMatch(pattern, request.namespace))) &&
+        (names === undefined || names.some((pattern) => wildcardMatch(pattern, name)))
       );
     });
   };
@@ -117,7 +169,9 @@ function mutate(rule: JsonObject, request: Request): JsonObject {
 function validate(policy: string, rule: JsonObject, request: Request): Violation[] {
   if (!applies(rule, request)) return [];
   const spec = rule["validate"] as JsonObject;
-  known(spec, ["failureAction", "message", "foreach"], "validate");
+  known(spec, ["failureAction", "allowExistingViolations", "message", "foreach"], "validate");
+  // The harness judges the new object only, which is Kyverno's behaviour with this off.
+  if (spec["allowExistingViolations"] !== false) throw new Error("harness: allowExistingViolations (default true) is not implemented");
   const action = spec["failureAction"] as "Enforce" | "Audit";
   for (const entry of spec["foreach"] as JsonObject[]) {
     known(entry, ["list", "deny"], "validate.foreach");
@@ -127,6 +181,29 @@ function validate(policy: string, rule: JsonObject, request: Request): Violation
     }
   }
   return [];
+}
+
+/**
+ * A `generate` rule with `clone`: the copy it makes (on CREATE, and for existing triggers with
+ * `generateExisting`), named by substituting the request into `name` and `namespace`.
+ */
+function generate(rule: JsonObject, request: Request): Manifest[] {
+  if (!applies(rule, request)) return [];
+  const spec = rule["generate"] as JsonObject;
+  known(spec, ["generateExisting", "synchronize", "apiVersion", "kind", "name", "namespace", "clone"], "generate");
+  const clone = spec["clone"] as JsonObject;
+  known(clone, ["namespace", "name"], "generate.clone");
+  const scope = context(request);
+  return [
+    {
+      apiVersion: spec["apiVersion"],
+      kind: spec["kind"],
+      metadata: { name: substitute(spec["name"] ?? null, scope), namespace: substitute(spec["namespace"] ?? null, scope) },
+      clonedFrom: clone,
+      synchronized: spec["synchronize"] === true,
+      forExisting: spec["generateExisting"] === true,
+    },
+  ];
 }
 
 /** The foreach list; nil elements are skipped, as Kyverno does. */

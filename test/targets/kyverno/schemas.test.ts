@@ -1,62 +1,44 @@
-import { existsSync, readFileSync } from "node:fs";
-import path from "node:path";
-import { Ajv, type ValidateFunction } from "ajv";
-import addFormats from "ajv-formats";
 import { beforeAll, describe, expect, it } from "vitest";
-import { repoRoot } from "../../helpers/run-cli.ts";
 import { compileKyverno } from "./compile-example.ts";
+import { schemaErrors, schemasAvailable, validator } from "./schemas.ts";
 
-/** Upstream JSON Schemas (../shared/schemas/SOURCES.md): `$REGFENCE_SCHEMAS`, else `../shared/schemas`. */
-const schemas = path.resolve(repoRoot, process.env["REGFENCE_SCHEMAS"] ?? "../shared/schemas");
-const required = process.env["REGFENCE_REQUIRE_SCHEMAS"] === "1";
-const available = existsSync(path.join(schemas, "kyverno.io", "clusterpolicy_v1.json"));
-if (!available && !required) console.warn(`skipped: no Kyverno JSON Schemas at ${schemas} (set REGFENCE_SCHEMAS, or REGFENCE_REQUIRE_SCHEMAS=1 to fail)`);
+/** Each group is compiled on its own: policies compiled together must also work together. */
+const sources = [
+  ["policies/proxy-cache.policy.ts"],
+  ["test/fixtures/kyverno-private-cel/private-proxy.policy.ts"],
+  ["test/fixtures/kyverno-private-cluster/private-cluster.policy.ts"],
+  ["test/fixtures/kyverno-two-policies/proxy.policy.ts", "test/fixtures/kyverno-two-policies/team.policy.ts"],
+];
 
-/** The strict (datree) schemas: `additionalProperties: false` on every nested object. */
-const schemaFiles: Record<string, string> = {
-  ClusterPolicy: "kyverno.io/clusterpolicy_v1.json",
-  MutatingPolicy: "policies.kyverno.io/mutatingpolicy_v1.json",
-  ValidatingPolicy: "policies.kyverno.io/validatingpolicy_v1.json",
-};
-
-function validator(kind: string): ValidateFunction {
-  const file = schemaFiles[kind];
-  if (file === undefined) throw new Error(`no schema for ${kind}`);
-  const ajv = new Ajv({ strict: false, allErrors: true });
-  addFormats.default(ajv);
-  return ajv.compile(JSON.parse(readFileSync(path.join(schemas, file), "utf8")) as object);
-}
-
-const sources = ["policies/proxy-cache.policy.ts", "test/fixtures/kyverno-private-cel/private-proxy.policy.ts"];
-
-describe.runIf(available || required)("kyverno: every emitted document against the strict upstream schemas", () => {
+describe.runIf(schemasAvailable)("kyverno: every emitted document against the strict upstream schemas", () => {
   const documents: { name: string; document: Record<string, unknown> }[] = [];
 
   beforeAll(async () => {
     for (const policyType of ["ClusterPolicy", "CEL"] as const) {
-      const { files } = await compileKyverno(sources, policyType);
-      for (const [file, parsed] of files) if (file.startsWith("kubernetes/kyverno/")) for (const document of parsed) documents.push({ name: `${policyType} ${file}`, document });
+      for (const group of sources) {
+        const { files } = await compileKyverno(group, policyType);
+        for (const [file, parsed] of files) if (file.startsWith("kubernetes/kyverno/")) for (const document of parsed) documents.push({ name: `${policyType} ${file}`, document });
+      }
     }
   });
 
-  it("emits the rewrite and allowlist of both policies in both policy types", () => {
-    expect(documents.map(({ name, document }) => `${name} ${String(document["kind"])}`).sort()).toEqual([
-      "CEL kubernetes/kyverno/private-proxy-allowlist.yaml ValidatingPolicy",
-      "CEL kubernetes/kyverno/private-proxy-rewrite.yaml MutatingPolicy",
-      "CEL kubernetes/kyverno/proxy-cache-allowlist.yaml ValidatingPolicy",
-      "CEL kubernetes/kyverno/proxy-cache-rewrite.yaml MutatingPolicy",
-      "ClusterPolicy kubernetes/kyverno/private-proxy-allowlist.yaml ClusterPolicy",
-      "ClusterPolicy kubernetes/kyverno/private-proxy-rewrite.yaml ClusterPolicy",
-      "ClusterPolicy kubernetes/kyverno/proxy-cache-allowlist.yaml ClusterPolicy",
-      "ClusterPolicy kubernetes/kyverno/proxy-cache-rewrite.yaml ClusterPolicy",
-    ]);
+  it("emits every policy's documents in both policy types (the pull Secret copy only as a ClusterPolicy)", () => {
+    const emitted = (type: string, rewrite: string, allowlist: string) => [
+      ...["private-cluster", "private-proxy", "proxy-cache", "proxy"].flatMap((name) => [`${type} kubernetes/kyverno/${name}-allowlist.yaml ${allowlist}`, `${type} kubernetes/kyverno/${name}-rewrite.yaml ${rewrite}`]),
+      `${type} kubernetes/kyverno/team-allowlist.yaml ${allowlist}`,
+    ];
+    expect(documents.map(({ name, document }) => `${name} ${String(document["kind"])}`).sort()).toEqual(
+      [
+        ...emitted("CEL", "MutatingPolicy", "ValidatingPolicy"),
+        ...emitted("ClusterPolicy", "ClusterPolicy", "ClusterPolicy"),
+        "ClusterPolicy kubernetes/kyverno/private-cluster-pull-secret.yaml ClusterPolicy",
+        "ClusterPolicy kubernetes/kyverno/private-proxy-pull-secret.yaml ClusterPolicy",
+      ].sort(),
+    );
   });
 
   it("every document validates", () => {
-    for (const { name, document } of documents) {
-      const validate = validator(String(document["kind"]));
-      expect(validate(document) ? [] : validate.errors, name).toEqual([]);
-    }
+    for (const { name, document } of documents) expect(schemaErrors(document), name).toEqual([]);
   });
 
   it("the schemas are strict enough to catch a misspelt field", () => {

@@ -8,7 +8,8 @@ import { imagesOf } from "./table-check.ts";
 
 /**
  * The fixture `kyverno-private-cel`: harbor.myco.com:8443, Docker Hub in project "hub" with
- * `library/` added, quay.io, the team registry registry.myco.com:5000/team, Audit, a pull secret.
+ * `library/` added, quay.io, the team registry registry.myco.com:5000/team, Audit, a pull secret
+ * in namespace "registry-auth" (pull-secret.test.ts covers other namespaces).
  * Under Audit every Pod is admitted; `violates` is the first rule that reports it.
  */
 const file = "test/fixtures/kyverno-private-cel/private-proxy.policy.ts";
@@ -48,7 +49,7 @@ beforeAll(async () => {
 
 describe("library/, a named project, a path prefix and Audit, three ways", () => {
   it.each(rows)("explain: $image", ({ image, rewritten, violates }) => {
-    const explanation = explainImage(policy, image);
+    const explanation = explainImage([policy], image);
     expect(explanation).toMatchObject({ rewritten, admitted: true });
     expect(explanation.reason).toMatch(violates === null ? /admitted by rule allowed-registries/ : new RegExp(`violates rule ${violates}: .*Audit mode`));
   });
@@ -65,17 +66,17 @@ describe("library/, a named project, a path prefix and Audit, three ways", () =>
 
     it("adds the pull secret on CREATE when an image comes from the proxy, merged with the Pod's own", () => {
       const pod = podWith("nginx", ["containers"]);
-      const created = engines[type]({ operation: "CREATE", namespace: "default", object: { ...pod, spec: { ...pod.spec, imagePullSecrets: [{ name: "own" }] } } });
+      const created = engines[type]({ operation: "CREATE", namespace: "registry-auth", object: { ...pod, spec: { ...pod.spec, imagePullSecrets: [{ name: "own" }] } } });
       expect((created.object["spec"] as { imagePullSecrets: unknown }).imagePullSecrets).toEqual([{ name: "own" }, { name: "harbor-robot" }]);
-      const again = engines[type]({ operation: "CREATE", namespace: "default", object: created.object });
+      const again = engines[type]({ operation: "CREATE", namespace: "registry-auth", object: created.object });
       expect(again.object).toEqual(created.object);
     });
 
     it("adds no pull secret for other registries, nor on UPDATE (imagePullSecrets is immutable)", () => {
-      const internal = engines[type]({ operation: "CREATE", namespace: "default", object: podWith("registry.myco.com:5000/team/app", ["containers"]) });
+      const internal = engines[type]({ operation: "CREATE", namespace: "registry-auth", object: podWith("registry.myco.com:5000/team/app", ["containers"]) });
       expect(internal.object["spec"]).not.toHaveProperty("imagePullSecrets");
-      const updated = engines[type]({ operation: "UPDATE", namespace: "default", object: podWith("nginx", ["containers"]) });
-      expect(imagesOf(updated)).toEqual([`${proxy}/hub/library/nginx`]);
+      const running = podWith(`${proxy}/hub/library/nginx`, ["containers"]);
+      const updated = engines[type]({ operation: "UPDATE", namespace: "registry-auth", object: { ...running, metadata: { ...running.metadata, labels: { a: "b" } } }, oldObject: running });
       expect(updated.object["spec"]).not.toHaveProperty("imagePullSecrets");
     });
 
@@ -89,6 +90,6 @@ describe("library/, a named project, a path prefix and Audit, three ways", () =>
   });
 
   it("explain leaves excluded namespaces alone too", () => {
-    expect(explainImage(policy, "gcr.io/x", "monitoring")).toMatchObject({ rewritten: "gcr.io/x", admitted: true, reason: expect.stringContaining("excluded") });
+    expect(explainImage([policy], "gcr.io/x", "monitoring")).toMatchObject({ rewritten: "gcr.io/x", admitted: true, reason: expect.stringContaining("excluded") });
   });
 });

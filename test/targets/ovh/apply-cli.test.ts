@@ -197,8 +197,8 @@ describe.concurrent("regfence apply ovh", () => {
     expect(result.stderr).toBe(
       [
         "nothing applied: out/ovh is not what the policies compile to, so it is not what was reviewed:",
-        "  stale  out/ovh/mpr-prod/management.json",
-        "  stale  out/ovh/mpr-prod/plan.json",
+        "  stale   out/ovh/mpr-prod/management.json",
+        "  stale   out/ovh/mpr-prod/plan.json",
         "Run `regfence compile`, review and commit the change, then apply.",
         "",
       ].join("\n"),
@@ -227,6 +227,23 @@ describe.concurrent("regfence apply ovh", () => {
     expect(apply.status).toBe(1);
     for (const line of [...expected, "nothing applied: fix the policy errors first"]) expect(apply.stderr).toContain(line);
     expect(apply.stdout).toBe("");
+    expect(server.requests).toEqual([]);
+  });
+
+  it("a serviceName or registryId that is not an OVH id is refused at its literal (RF5003, RF5004), and nothing is sent", async () => {
+    const source = policy("[production]", "[qa]").replace(`"${service}"`, '".."').replace(`"${registryId}"`, '"reg"');
+    const directory = await project(source);
+    const file = "policies/registries.policy.ts";
+    const server = await api();
+    const apply = await regfence(directory, ["apply", "ovh"], { ...credentials, OVH_ENDPOINT: server.base });
+    expect(apply.status).toBe(1);
+    for (const line of [
+      `${positionOf(file, source, '".."')} error RF5003 serviceName ".." of OVH registry "mpr-prod" is not a Public Cloud project id (32 lowercase hexadecimal digits)`,
+      `${positionOf(file, source, '"reg"')} error RF5004 registryId "reg" of OVH registry "mpr-prod" is not a registry id (a UUID such as 3f8e2d4c-9b1a-4c6e-8d2f-7a5b3c1e9f04)`,
+      "nothing applied: fix the policy errors first",
+    ]) {
+      expect(apply.stderr).toContain(line);
+    }
     expect(server.requests).toEqual([]);
   });
 

@@ -78,6 +78,22 @@ describe("applyOvh", () => {
     expect(server.list("svc/good", "registry").map(({ description }) => description)).toEqual(["équipe Q/A"]);
   });
 
+  it("asks for the server time again after a failure: one transient error fails only the registry it hit", async () => {
+    const server = await api({ "svc/one": empty, "svc/two": empty }, { authTimeFailures: 1 });
+    const outcomes = await applyOvh({
+      registries: [registry("one", "svc", "one"), registry("two", "svc", "two")],
+      setting: parseEndpointSetting(server.base),
+      credentials,
+      dryRun: false,
+    });
+    expect(outcomes.map(({ registry: { name }, failure }) => ({ name, failure: failure?.message }))).toEqual([
+      { name: "one", failure: `GET ${server.base}/auth/time: HTTP 503: Service Unavailable` },
+      { name: "two", failure: undefined },
+    ]);
+    expect(server.requests.filter(({ path }) => path === "/1.0/auth/time").map(({ status }) => status)).toEqual([503, 200]);
+    expect(server.list("svc/two", "registry").map(({ ipBlock }) => ipBlock)).toEqual(["192.0.1.0/24"]);
+  });
+
   it("refuses an endpoint mismatch before any request", async () => {
     await expect(applyOvh({ registries: [registry("a", "svc", "reg")], setting: parseEndpointSetting("ovh-us"), credentials, dryRun: true })).rejects.toThrow(
       new FatalError(

@@ -31,6 +31,8 @@ export interface FakeOvhOptions {
   readonly putAnswer?: "200-list" | "201-null";
   /** Accept PUTs without storing them: a server whose answer must not be taken as proof. */
   readonly dropPuts?: boolean;
+  /** Answer this many `/auth/time` requests with 503 before answering normally: a transient failure. */
+  readonly authTimeFailures?: number;
 }
 
 export interface RecordedRequest {
@@ -61,12 +63,19 @@ export async function startFakeOvhApi(options: FakeOvhOptions): Promise<FakeOvhA
     }
   }
   const requests: RecordedRequest[] = [];
+  let authTimeFailures = options.authTimeFailures ?? 0;
   const serverNow = (): number => Math.round(Date.now() / 1000) + skewSeconds;
 
   const handle = (request: IncomingMessage, body: string): { status: number; value: unknown } => {
     const url = request.url ?? "/";
     const method = request.method ?? "GET";
-    if (url === "/1.0/auth/time" && method === "GET") return { status: 200, value: serverNow() };
+    if (url === "/1.0/auth/time" && method === "GET") {
+      if (authTimeFailures > 0) {
+        authTimeFailures -= 1;
+        return { status: 503, value: { message: "Service Unavailable" } };
+      }
+      return { status: 200, value: serverNow() };
+    }
     const header = (name: string): string => String(request.headers[name] ?? "");
     if (header("x-ovh-application") !== options.applicationKey) return { status: 403, value: { errorCode: "INVALID_KEY", message: "Invalid application key" } };
     if (header("x-ovh-consumer") !== options.consumerKey) return { status: 403, value: { errorCode: "INVALID_CREDENTIAL", message: "This credential does not exist" } };

@@ -2,9 +2,11 @@ import fc from "fast-check";
 import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
 import { FatalError } from "../../../src/diagnostics/fatal-error.ts";
-import { serialiseBody, signRequest } from "../../../src/targets/ovh/ovh-api-client.ts";
+import { OvhApiClient, serialiseBody, signRequest } from "../../../src/targets/ovh/ovh-api-client.ts";
 import { credentialsFromEnvironment } from "../../../src/targets/ovh/ovh-credentials.ts";
 import { apiBaseFor, parseEndpointSetting } from "../../../src/targets/ovh/ovh-endpoint.ts";
+import { restrictionPath } from "../../../src/targets/ovh/ovh-target.ts";
+import { startFakeOvhApi } from "./fake-ovh-api.ts";
 
 interface NodeOvhSigner {
   signRequest(method: string, url: string, body: string, timestamp: number): string;
@@ -34,6 +36,71 @@ describe("signRequest", () => {
         },
       ),
     );
+  });
+});
+
+describe("OvhApiClient.url: no path segment is resolved away", () => {
+  const client = new OvhApiClient("https://eu.api.ovh.com/1.0", { applicationKey: "ak", applicationSecret: "as", consumerKey: "ck" });
+
+  it.each([
+    ["/cloud/project/../containerRegistry", ".."],
+    ["/cloud/project/./containerRegistry", "."],
+    ["/cloud/project/%2e%2E/x", "%2e%2E"],
+    ["/cloud/project/.%2e/x", ".%2e"],
+    ["/cloud/project/%2e/x", "%2e"],
+    ["/cloud/project/..\\x", ".."],
+    ["/cloud/project/.\t./x", ".."],
+    ["/cloud/project/..?x=1", ".."],
+    ["/cloud/project/..", ".."],
+  ])("refuses %j", (path, segment) => {
+    expect(() => client.url(path)).toThrow(`refusing the API path ${JSON.stringify(path)}: its segment ${JSON.stringify(segment)} would be resolved away`);
+  });
+
+  it.each(["/cloud/project/.../x", "/cloud/project/.a/x", "/cloud/project/a..b/x", "/cloud/project/%2e%2e%2e/x", "/auth/time"])("keeps %j", (path) => {
+    expect(client.url(path)).toBe(`https://eu.api.ovh.com/1.0${path}`);
+  });
+
+  it("requests exactly the path the policy names, or refuses: never another one", () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.constantFrom(".", "..", "%2e", "a/b", "a\\b"), fc.string()), fc.oneof(fc.constantFrom(".", ".."), fc.string()), (serviceName, registryId) => {
+        const path = restrictionPath({ serviceName, registryId }, "registry");
+        const dots = [serviceName, registryId].some((segment) => segment === "." || segment === "..");
+        if (dots) expect(() => client.url(path)).toThrow(/^refusing the API path/);
+        else expect(new URL(client.url(path)).pathname).toBe(`/1.0${path}`);
+      }),
+    );
+  });
+
+  it("sends no request for a refused path", async () => {
+    const server = await startFakeOvhApi({ applicationKey: "ak", applicationSecret: "as", consumerKey: "ck", registries: {} });
+    try {
+      const local = new OvhApiClient(server.base, { applicationKey: "ak", applicationSecret: "as", consumerKey: "ck" });
+      await expect(local.get("/cloud/project/../auth/time")).rejects.toThrow(/^refusing the API path/);
+      expect(server.requests).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe("OvhApiClient: the server time", () => {
+  it("is read again after a failed /auth/time, then kept", async () => {
+    const server = await startFakeOvhApi({ applicationKey: "ak", applicationSecret: "as", consumerKey: "ck", registries: { "svc/reg": { management: [], registry: [] } }, authTimeFailures: 1 });
+    try {
+      const client = new OvhApiClient(server.base, { applicationKey: "ak", applicationSecret: "as", consumerKey: "ck" });
+      const path = "/cloud/project/svc/containerRegistry/reg/ipRestrictions/registry";
+      await expect(client.get(path)).rejects.toThrow(`GET ${server.base}/auth/time: HTTP 503: Service Unavailable`);
+      await expect(client.get(path)).resolves.toEqual([]);
+      await expect(client.get(path)).resolves.toEqual([]);
+      expect(server.requests.map(({ path: requested, status }) => `${requested} ${status}`)).toEqual([
+        "/1.0/auth/time 503",
+        "/1.0/auth/time 200",
+        `/1.0${path} 200`,
+        `/1.0${path} 200`,
+      ]);
+    } finally {
+      await server.close();
+    }
   });
 });
 

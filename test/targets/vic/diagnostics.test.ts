@@ -168,12 +168,12 @@ const rows: Readonly<Record<string, Row>> = {
   "VCH name with a dot": {
     name: "vch.prod",
     options: `{}`,
-    expected: [{ code: "RF6040", severity: "error", at: '"vch.prod"', says: 'vic-machine refuses the VCH name "vch.prod"' }],
+    expected: [{ code: "RF6040", severity: "error", at: '"vch.prod"', says: `vic-machine refuses the VCH name "vch.prod": it contains '.'` }],
   },
   "VCH name over 31 characters": {
     name: "vch-0123456789-0123456789-012345",
     options: `{}`,
-    expected: [{ code: "RF6040", severity: "error", at: '"vch-0123456789-0123456789-012345"', says: "at most 31" }],
+    expected: [{ code: "RF6040", severity: "error", at: '"vch-0123456789-0123456789-012345"', says: "it is 32 characters long, more than 31" }],
   },
 };
 

@@ -105,6 +105,58 @@ describe("vic target: the worked example (seed 002) as operators use it", () => 
   });
 });
 
+describe("vic target: .flags values are glob patterns to an unquoted $(< file)", () => {
+  let dir: string;
+  let flags: string;
+  let sh: string;
+
+  beforeAll(async () => {
+    const project = await createProject({
+      "policies/globs.policy.ts": `import { containerHost, definePolicy } from "regfence";
+
+export default definePolicy({ name: "globs", containerHosts: [containerHost("vch-globs", { whitelist: ["*.example.com", "[2001:db8::1]:5000", "10.0.0.0/8"] })] });
+`,
+    });
+    const result = await project.run(["compile", "--target", "vic", "--no-typecheck"]);
+    expect(result.status, result.stderr).toBe(0);
+    dir = project.path("out", "vic");
+    flags = await readFile(path.join(dir, "vch-globs.flags"), "utf8");
+    sh = await readFile(path.join(dir, "vch-globs.sh"), "utf8");
+    // A file the `*.example.com` pattern matches, where the commands run.
+    await writeFile(path.join(dir, "--whitelist-registry=decoy.example.com"), "");
+  });
+
+  const print = `printf '%s\\n' "\${registry_args[@]}"`;
+  const globbing = [
+    ["default", ""],
+    ["nullglob", "shopt -s nullglob; "],
+    ["failglob", "shopt -s failglob; "],
+  ] as const;
+
+  it("makes the hazard real: the decoy replaces a flag, nullglob drops it, failglob fails", async () => {
+    const unquoted = `registry_args=($(< vch-globs.flags)); ${print}`;
+    expect(await bash(unquoted, [], dir)).toContain("--whitelist-registry=decoy.example.com\n");
+    const emptied = await tempDir("regfence-scratch-");
+    await writeFile(path.join(emptied, "vch-globs.flags"), flags);
+    expect(await bash(`shopt -s nullglob; ${unquoted}`, [], emptied)).toBe("--whitelist-registry=10.0.0.0/8\n");
+    await expect(bash(`shopt -s failglob; ${unquoted}`, [], emptied)).rejects.toMatchObject({ stderr: expect.stringContaining("no match") });
+  });
+
+  it("the .sh recommends its array and says how to read the .flags file safely", () => {
+    expect(sh).toContain("# Use this array rather than the .flags file.");
+    expect(sh).toMatch(/shopt -s nullglob`[^]*shopt -s failglob`/);
+    expect(sh).toContain("\n#   mapfile -t registry_args < vch-globs.flags\n");
+    expect(sh).toContain("`set -f`");
+  });
+
+  it.each(globbing)("the array and the ways the .sh gives to read .flags yield its lines exactly, glob setting %s", async (_, shopt) => {
+    const mapfile = /^# {3}(mapfile -t registry_args < \S+)$/m.exec(sh)?.[1] ?? "no mapfile line";
+    expect(await bash(`${shopt}${mapfile}; ${print}`, [], dir)).toBe(flags);
+    expect(await bash(`${shopt}set -f; registry_args=($(< vch-globs.flags)); set +f; ${print}`, [], dir)).toBe(flags);
+    expect(await bash(`${shopt}source ./vch-globs.sh; printf '%s\\n' "\${VIC_REGISTRY_ARGS[@]}"`, [], dir)).toBe(flags);
+  });
+});
+
 describe("vic target: generated container hosts through real bash", () => {
   const addresses = ["10.2.40.40:443", "10.2.2.0/24", "*.mycompany.com", "[2001:db8::1]:5000", "2001:db8::/32", "registry.example.com", "*.eu.example.com:5000"];
   const servers = ["192.168.100.207", "build.example.com:5000", "[2001:db8::2]"];

@@ -35,9 +35,32 @@ describe("planContainerHost", () => {
   });
 
   it("leaves insecure registries out of the whitelist when there is none: no whitelist mode", () => {
-    const { plan } = planContainerHost(host({ insecureRegistries: [address("192.168.100.207")] }));
-    expect(plan.whitelistMode).toBe(false);
-    expect(plan.arguments.map(argumentWord)).toEqual(["--insecure-registry=192.168.100.207"]);
+    expect(planContainerHost(host({ insecureRegistries: [address("192.168.100.207")] })).plan).toEqual({
+      name: "vch1",
+      arguments: [{ flag: "--insecure-registry", value: "192.168.100.207" }],
+    });
+  });
+
+  it.each([
+    ["vch1", undefined],
+    ["virtual-container_host-01234567", undefined],
+    ["virtual-container_host-012345678", "it is 32 characters long, more than 31"],
+    ["vch.prod", "it contains '.'"],
+    ["virtual.container_host-012345678", "it is 32 characters long, more than 31 and it contains '.'"],
+  ])("VCH name %j: %s", (name, problem) => {
+    const findings = planContainerHost({ ...host({}), name }).findings;
+    expect(findings.map(({ code, message, hint, at }) => ({ code, message, hint, path: at.path }))).toEqual(
+      problem === undefined
+        ? []
+        : [
+            {
+              code: "RF6040",
+              message: `vic-machine refuses the VCH name "${name}": ${problem}`,
+              hint: "rename the container host (its name is the VCH's --name): at most 31 characters, without '.'",
+              path: [0],
+            },
+          ],
+    );
   });
 
   it("does not depend on the order the policy lists things in", () => {
