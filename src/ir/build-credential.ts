@@ -62,6 +62,7 @@ export function buildCredential(value: Credential, cwd: string, anchors: Anchori
             usernameProperty: delivery.remoteRef.usernameProperty ?? "username",
             passwordProperty: delivery.remoteRef.passwordProperty ?? "password",
             refreshInterval: delivery.refreshInterval ?? "1h",
+            source: anchors.at(value, ["delivery"]),
           }
         : {
             kind: "kubernetes-secret",
@@ -69,6 +70,7 @@ export function buildCredential(value: Credential, cwd: string, anchors: Anchori
             // The shape check guarantees both are present for Secret delivery.
             username: secretRef("username", value.username as SecretSource),
             password: secretRef("password", value.password as SecretSource),
+            source: anchors.at(value, delivery === undefined ? [] : ["delivery"]),
           },
     kymaSelector,
     readOnly: value.readOnly ?? false,

@@ -160,6 +160,8 @@ export interface SecretDeliveryNode {
   readonly namespace: string | null;
   readonly username: SecretRefNode;
   readonly password: SecretRefNode;
+  /** The `delivery` option, or the credential itself when it leaves delivery to the default. */
+  readonly source: SourceAnchor;
 }
 
 export interface ExternalSecretDeliveryNode {
@@ -170,6 +172,7 @@ export interface ExternalSecretDeliveryNode {
   readonly usernameProperty: string;
   readonly passwordProperty: string;
   readonly refreshInterval: string;
+  readonly source: SourceAnchor;
 }
 
 /** Where a secret is read from; never the secret itself. */

@@ -28,13 +28,13 @@ function validate(program: ProgramNode): readonly Finding[] {
       );
     }
     const delivery = credential.delivery;
-    if (delivery.kind === "external-secret") validateExternalSecret(credential, delivery, findings);
+    if (delivery.kind === "external-secret") validateExternalSecret(delivery, findings);
   }
   return findings.all;
 }
 
-function validateExternalSecret(credential: CredentialNode, delivery: ExternalSecretDeliveryNode, findings: Findings): void {
-  const at = (...path: string[]) => anchorAt(credential.source, 1, "delivery", ...path);
+function validateExternalSecret(delivery: ExternalSecretDeliveryNode, findings: Findings): void {
+  const at = (...path: string[]) => anchorAt(delivery.source, ...path);
   if (!isDnsSubdomain(delivery.store.name)) {
     findings.error("RF7002", at("store", "name"), `"${delivery.store.name}" is not a valid ${delivery.store.kind} name`, "use lowercase letters, digits, '-' and '.'");
   }
