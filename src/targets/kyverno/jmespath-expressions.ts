@@ -43,9 +43,10 @@ export function allowed(admission: AdmissionNode, image: string): string {
 
 /**
  * True on CREATE and on `kubectl debug`, which UPDATEs the `ephemeralcontainers` subresource.
- * (`request.subResource` is absent on other requests: `null == '…'` is false.)
+ * `request.subResource` is omitted from requests without one; the `|| ''` default keeps Kyverno
+ * from failing the variable as an unknown key (and so denying every other UPDATE).
  */
-export const createdOrDebugged = "request.operation == 'CREATE' || request.subResource == 'ephemeralcontainers'";
+export const createdOrDebugged = "request.operation == 'CREATE' || (request.subResource || '') == 'ephemeralcontainers'";
 
 /** True when `element` is a new container: the old Pod had none of that name in `list` (on CREATE there is no old Pod). */
 export function isNewContainer(list: ContainerList, element: string): string {

@@ -48,6 +48,20 @@ function checkRewrites(proxies: readonly Proxied[], findings: Findings): void {
       }
     }
   }
+  // Each pull-secret rule adds its Secret to Pods with images on its host, including images
+  // another policy rewrote there: with different pull secrets, which one a Pod gets depends on the
+  // order the policies run in.
+  for (const [index, later] of proxies.entries()) {
+    const earlier = proxies.slice(0, index).find(({ proxy }) => proxy.host === later.proxy.host && proxy.pullSecret !== later.proxy.pullSecret);
+    if (earlier === undefined) continue;
+    const secret = (proxy: ProxyCacheNode): string => (proxy.pullSecret === null ? "no pull secret" : `pull secret "${proxy.pullSecret}"`);
+    findings.error(
+      "RF3016",
+      later.proxy.source,
+      `policy "${earlier.policy.name}" uses the same proxy cache ${later.proxy.host} with ${secret(earlier.proxy)}, this one with ${secret(later.proxy)}: whether a Pod gets a pull secret would depend on the order Kyverno runs the policies in`,
+      "give every policy that uses this proxy cache the same pullSecret, or declare the proxy cache in one policy",
+    );
+  }
   for (const { policy, proxy } of proxies) {
     for (const upstream of proxy.upstreams) {
       for (const other of proxies) {

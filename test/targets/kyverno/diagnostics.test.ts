@@ -99,6 +99,17 @@ const rows: Readonly<Record<string, Row>> = {
       { policy: "b", code: "RF3013", severity: "warning", says: "no namespace is excluded" },
     ],
   },
+  "two policies sharing a proxy cache with different pull secrets (which one a Pod gets would depend on order)": {
+    policies: {
+      a: `credentials: [harbor], proxyCache: harborProxyCache({ host: "harbor.myco.com", upstreams: ["docker.io"], pullSecret: harbor }), ${guarded}`,
+      b: `proxyCache: harborProxyCache({ host: "harbor.myco.com", upstreams: ["quay.io"] }),`,
+    },
+    expected: [
+      { policy: "b", code: "RF3009", severity: "info", says: "not restricted" },
+      { policy: "b", code: "RF3013", severity: "warning", says: "no namespace is excluded" },
+      { policy: "b", code: "RF3016", severity: "error", says: 'policy "a" uses the same proxy cache harbor.myco.com with pull secret "harbor", this one with no pull secret' },
+    ],
+  },
   "two allowlists with a registry in common": {
     policies: { a: `admission: { allow: ["registry.myco.com"] },`, b: `admission: { allow: ["registry.myco.com/team", "other.myco.com"] },` },
     expected: [{ policy: "b", code: "RF3012", severity: "warning", says: "together they allow only registry.myco.com/team/" }],

@@ -266,9 +266,13 @@ function substitute(value: Json, scope: JsonObject): Json {
   return value;
 }
 
+/**
+ * Kyverno fails a variable whose query yields nothing ("Unknown key"), which denies the request
+ * for a mutate precondition: a null result is an error here too, so expressions need defaults.
+ */
 function evaluate(expression: string, scope: JsonObject): Json {
   const result = searchKyverno(scope, expression.trim());
-  if (result === undefined) throw new Error(`harness: ${expression} evaluated to nothing`);
+  if (result === undefined || result === null) throw new Error(`harness: ${expression} evaluated to nothing (Kyverno: Unknown key)`);
   return result as Json;
 }
 
