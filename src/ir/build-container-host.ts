@@ -36,8 +36,14 @@ export function buildContainerHost(value: ContainerHost, networks: NetworkTable,
     insecureRegistries: addresses("insecureRegistries"),
     registryCas: (value.registryCas ?? []).map((ca, index) =>
       typeof ca === "string"
-        ? { kind: "registry-ca", file: ca, registry: null, source: anchors.at(value, ["registryCas", index]) }
-        : { kind: "registry-ca", file: ca.file, registry: ca.registry ?? null, source: anchors.at(value, ["registryCas", index, "file"]) },
+        ? { kind: "registry-ca", file: ca, registry: null, source: anchors.at(value, ["registryCas", index]), registrySource: null }
+        : {
+            kind: "registry-ca",
+            file: ca.file,
+            registry: ca.registry ?? null,
+            source: anchors.at(value, ["registryCas", index, "file"]),
+            registrySource: ca.registry === undefined ? null : anchors.at(value, ["registryCas", index, "registry"]),
+          },
     ),
     vicRegistries: addresses("vicRegistries"),
     source: anchors.at(value),

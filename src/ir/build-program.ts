@@ -12,7 +12,7 @@ import { buildRegistry } from "./build-registries.js";
 import { deepFreeze } from "./deep-freeze.js";
 import type { PolicyNode, ProgramNode } from "./model.js";
 import { isDnsLabel } from "./names.js";
-import type { SourceAnchor } from "./source-anchor.js";
+import { fieldAnchor, type SourceAnchor } from "./source-anchor.js";
 
 /** A policy value that passed the shape check, with what is needed to anchor its nodes. */
 export interface LoadedPolicy {
@@ -37,7 +37,7 @@ export function buildProgram(
   const policies = loaded.map(({ file, value, anchors }) => buildPolicy(value, projectFile(file), where.cwd, anchors, findings));
   policies.sort((a, b) => compareText(a.name, b.name) || compareText(a.file, b.file));
   reportDuplicates(
-    policies.map((policy) => ({ name: policy.name, what: "policy", source: anchorAtName(policy.source) })),
+    policies.map((policy) => ({ name: policy.name, what: "policy", source: fieldAnchor(policy, "name") })),
     findings,
   );
   reportDuplicates(
@@ -77,10 +77,6 @@ function buildPolicy(value: Policy, file: string, cwd: string, anchors: Anchorin
     containerHosts: containerHosts.sort(byKindAndName),
     credentials: (value.credentials ?? []).map((credential) => buildCredential(credential, cwd, anchors, findings)).sort(byKindAndName),
   };
-}
-
-function anchorAtName(source: SourceAnchor): SourceAnchor {
-  return { ...source, path: [0, "name"] };
 }
 
 /** Names that share an output file or object name: each repeat is reported where it is written. */

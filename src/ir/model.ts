@@ -142,7 +142,10 @@ export interface RegistryCaNode {
   readonly kind: "registry-ca";
   readonly file: string;
   readonly registry: string | null;
+  /** Where `file` is written. */
   readonly source: SourceAnchor;
+  /** Where `registry` is written, or null when the CA names no registry. */
+  readonly registrySource: SourceAnchor | null;
 }
 
 export interface CredentialNode {

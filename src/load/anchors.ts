@@ -1,22 +1,11 @@
 import { type CallSite, definedAt } from "../dsl/call-site.js";
-import type { PathSegment, SourceAnchor } from "../ir/source-anchor.js";
+import { argumentPath, type PathSegment, type SourceAnchor } from "../ir/source-anchor.js";
 import type { SourceMapper } from "./source-maps.js";
 
 type Stamped = { readonly kind: string; readonly [definedAt]: CallSite };
 
 function isStamped(value: unknown): value is Stamped {
   return typeof value === "object" && value !== null && definedAt in value;
-}
-
-/** DSL calls whose first argument is the value's name and whose second holds the rest. */
-const namedCalls = new Set(["network", "azure-registry", "ovh-registry", "container-host", "credential"]);
-
-/** Turns a key of a DSL value into the path through the arguments of the call that made it. */
-function argumentPath(kind: string, key: PathSegment): PathSegment[] {
-  if (kind === "secret-source") return [0];
-  if (kind === "network") return key === "name" ? [0] : [1];
-  if (namedCalls.has(kind)) return key === "name" ? [0] : [1, key];
-  return [0, key];
 }
 
 /**

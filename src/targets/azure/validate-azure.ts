@@ -2,7 +2,7 @@ import type { Finding } from "../../diagnostics/finding.js";
 import { Findings } from "../../diagnostics/finding.js";
 import { assertNever } from "../../ir/assert-never.js";
 import type { AzureRegistryNode } from "../../ir/model.js";
-import { anchorAt } from "../../ir/source-anchor.js";
+import { fieldAnchor } from "../../ir/source-anchor.js";
 import { uniqueBlocks } from "../ip-rule-list.js";
 
 /** The ACR quota: IP rules per registry (Premium SKU). */
@@ -39,7 +39,7 @@ export function validateAzureRegistries(registries: readonly AzureRegistryNode[]
     if (!registryName.test(registry.name)) {
       findings.error(
         "RF4001",
-        anchorAt(registry.source, 0),
+        fieldAnchor(registry, "name"),
         `"${registry.name}" is not a valid Azure Container Registry name`,
         "use the registry's name as Azure knows it: 5 to 50 letters and digits",
       );
@@ -60,7 +60,7 @@ export function validateAzureRegistries(registries: readonly AzureRegistryNode[]
     if (count > maxIpRules) {
       findings.error(
         "RF4003",
-        anchorAt(registry.source, 1, "networks"),
+        fieldAnchor(registry, "networks"),
         `"${registry.name}" would hold ${count} IP rules; Azure Container Registry allows at most ${maxIpRules}`,
         "merge adjacent ranges into wider blocks, or reference fewer networks",
       );
@@ -84,7 +84,7 @@ function sameRegistry(registry: AzureRegistryNode, spellings: Map<string, AzureR
   if (first.name === registry.name) return;
   findings.error(
     "RF4008",
-    anchorAt(registry.source, 0),
+    fieldAnchor(registry, "name"),
     `"${registry.name}" and "${first.name}" (${first.source.file}) name the same Azure Container Registry: registry names are case-insensitive`,
     "declare the registry once, under one spelling; two reconcile scripts for one registry would undo each other's rules",
   );
@@ -97,7 +97,7 @@ function locationProblems(registry: AzureRegistryNode, findings: Findings): void
   if (problem !== undefined) {
     findings.error(
       "RF4006",
-      anchorAt(registry.source, 1, "resourceGroup"),
+      fieldAnchor(registry, "resourceGroup"),
       `${JSON.stringify(registry.resourceGroup)} is not a valid Azure resource group name: ${problem}`,
       "use the resource group's name as Azure shows it: 1 to 90 letters, digits, '_', '-', '.', '(' or ')', not ending in '.'",
     );
@@ -105,7 +105,7 @@ function locationProblems(registry: AzureRegistryNode, findings: Findings): void
   if (registry.subscription !== null && unprintable.test(registry.subscription)) {
     findings.error(
       "RF4007",
-      anchorAt(registry.source, 1, "subscription"),
+      fieldAnchor(registry, "subscription"),
       `the subscription of "${registry.name}" contains a control character or line break, which no Azure subscription id or name has`,
       "write the subscription id (a GUID such as 00000000-0000-0000-0000-000000000000) or its display name, on one line",
     );
@@ -114,7 +114,7 @@ function locationProblems(registry: AzureRegistryNode, findings: Findings): void
 
 /** Rules the registry holds but never consults: the public endpoint is off, or open to all. */
 function ineffectiveRules(registry: AzureRegistryNode, count: number, findings: Findings): void {
-  const at = anchorAt(registry.source, 1, "publicAccess");
+  const at = fieldAnchor(registry, "publicAccess");
   const rules = count === 1 ? "IP rule has" : `${count} IP rules have`;
   switch (registry.publicAccess) {
     case "selected-networks":

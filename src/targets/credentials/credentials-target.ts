@@ -3,7 +3,7 @@ import { Findings } from "../../diagnostics/finding.js";
 import { assertNever } from "../../ir/assert-never.js";
 import type { CredentialNode, ExternalSecretDeliveryNode, PolicyNode, ProgramNode, SecretDeliveryNode, SecretRefNode } from "../../ir/model.js";
 import { isDnsSubdomain } from "../../ir/names.js";
-import { anchorAt } from "../../ir/source-anchor.js";
+import { anchorAt, fieldAnchor } from "../../ir/source-anchor.js";
 import { banner } from "../../render/banner.js";
 import { acrossPolicies } from "../program-queries.js";
 import type { Artifact, Emission, EmitContext, Target } from "../target.js";
@@ -22,7 +22,7 @@ function validate(program: ProgramNode): readonly Finding[] {
     if (!credential.readOnly) {
       findings.warning(
         "RF7001",
-        anchorAt(credential.source, 1, "readOnly"),
+        fieldAnchor(credential, "readOnly"),
         `credential "${credential.name}" is not declared read-only`,
         "least privilege: give the account pull permission only, then write `readOnly: true`",
       );

@@ -27,7 +27,7 @@ const replacementCharacter = "\uFFFD";
  */
 export async function readSecret(ref: SecretRefNode, role: SecretRole, findings: Findings): Promise<string | undefined> {
   const what = `the ${role.key} of credential "${role.credential}"`;
-  // At the variable name or path the policy wrote: `fromEnv("…")`'s first argument.
+  // The path names `fromEnv("…")`'s first argument; positions resolve it to the call itself.
   const at = anchorAt(ref.source, 0);
   switch (ref.kind) {
     case "env": {

@@ -2,7 +2,7 @@ import type { Finding } from "../../diagnostics/finding.js";
 import { Findings } from "../../diagnostics/finding.js";
 import type { OvhEndpoint } from "../../dsl/index.js";
 import type { IpRuleNode, OvhAccessNode, OvhRegistryNode, ProgramNode } from "../../ir/model.js";
-import { anchorAt } from "../../ir/source-anchor.js";
+import { fieldAnchor } from "../../ir/source-anchor.js";
 import { uniqueBlocks } from "../ip-rule-list.js";
 import { acrossPolicies, registriesOfKind } from "../program-queries.js";
 import type { Artifact, Emission, EmitContext, Target, TargetOptions } from "../target.js";
@@ -41,7 +41,7 @@ function validateIds(registry: OvhRegistryNode, findings: Findings): void {
   if (serviceName.trim() !== "" && !projectId.test(serviceName)) {
     findings.error(
       "RF5003",
-      anchorAt(registry.source, 1, "serviceName"),
+      fieldAnchor(registry, "serviceName"),
       `serviceName ${JSON.stringify(serviceName)} of OVH registry "${registry.name}" is not a Public Cloud project id (32 lowercase hexadecimal digits)`,
       "copy the project id from the OVHcloud Control Panel (shown under the project's name) or from GET /cloud/project",
     );
@@ -49,7 +49,7 @@ function validateIds(registry: OvhRegistryNode, findings: Findings): void {
   if (registryId.trim() !== "" && !uuid.test(registryId)) {
     findings.error(
       "RF5004",
-      anchorAt(registry.source, 1, "registryId"),
+      fieldAnchor(registry, "registryId"),
       `registryId ${JSON.stringify(registryId)} of OVH registry "${registry.name}" is not a registry id (a UUID such as 3f8e2d4c-9b1a-4c6e-8d2f-7a5b3c1e9f04)`,
       "copy the id from the registry's page in the Control Panel, or from GET /cloud/project/{serviceName}/containerRegistry",
     );

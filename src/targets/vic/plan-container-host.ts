@@ -1,7 +1,7 @@
 import { compareText } from "../../diagnostics/diagnostic.js";
 import { type Finding, Findings } from "../../diagnostics/finding.js";
 import type { ContainerHostNode, RegistryAddressNode, RegistryCaNode } from "../../ir/model.js";
-import type { SourceAnchor } from "../../ir/source-anchor.js";
+import { fieldAnchor, type SourceAnchor } from "../../ir/source-anchor.js";
 import { caFileProblem, type RegistryArgument } from "./flags-file.js";
 import { compareEntries, covers, type EntryProblem, entryKey, parseRegistryEntry, type RegistryEntry, sameServer } from "./registry-entry.js";
 
@@ -44,7 +44,7 @@ export function planContainerHost(host: ContainerHostNode): { readonly plan: Con
   if (nameProblem !== undefined) {
     findings.error(
       "RF6040",
-      { ...host.source, path: [0] },
+      fieldAnchor(host, "name"),
       `vic-machine refuses the VCH name "${host.name}": ${nameProblem}`,
       `rename the container host (its name is the VCH's --name): at most ${maxVicNameLength} characters, without '.'`,
     );
@@ -157,11 +157,12 @@ function checkCas(cas: readonly RegistryCaNode[], whitelisted: (target: Registry
     if (seen.has(key)) findings.warning("RF6006", ca.source, `the CA ${ca.file}${ca.registry === null ? "" : ` for ${ca.registry}`} is listed twice`, "remove the repeat; it is emitted once");
     seen.add(key);
     if (ca.registry === null) continue;
-    const entry = parseEntry(ca.registry, registryAnchor(ca), findings);
+    const at = ca.registrySource ?? ca.source;
+    const entry = parseEntry(ca.registry, at, findings);
     if (entry !== undefined && !whitelisted(entry)) {
       findings.warning(
         "RF6020",
-        registryAnchor(ca),
+        at,
         `the CA ${ca.file} is for ${entry.text}, which the whitelist does not cover: in whitelist mode the VCH refuses that registry anyway`,
         `add ${entry.text} to the whitelist; a CA does not whitelist its registry`,
       );
@@ -213,11 +214,7 @@ function caRegistries(cas: readonly RegistryCaNode[]): Parsed[] {
   return cas.flatMap((ca) => {
     if (ca.registry === null) return [];
     const parsed = parseRegistryEntry(ca.registry);
-    return parsed.ok ? [{ entry: parsed.entry, source: registryAnchor(ca) }] : [];
+    return parsed.ok ? [{ entry: parsed.entry, source: ca.registrySource ?? ca.source }] : [];
   });
 }
 
-/** The CA's `registry` literal: the IR anchors a CA at its `file`, and `registry` is its sibling key. */
-function registryAnchor(ca: RegistryCaNode): SourceAnchor {
-  return ca.source.path.at(-1) === "file" ? { ...ca.source, path: [...ca.source.path.slice(0, -1), "registry"] } : ca.source;
-}

@@ -6,7 +6,7 @@ import { planContainerHost } from "../../../src/targets/vic/plan-container-host.
 
 const source = { file: "policies/hosts.policy.ts", line: 1, column: 1, path: [] };
 const address = (text: string): RegistryAddressNode => ({ kind: "registry-address", address: text, network: null, source });
-const ca = (file: string, registry: string | null = null): RegistryCaNode => ({ kind: "registry-ca", file, registry, source });
+const ca = (file: string, registry: string | null = null): RegistryCaNode => ({ kind: "registry-ca", file, registry, source, registrySource: registry === null ? null : source });
 
 function host(options: Partial<Pick<ContainerHostNode, "whitelist" | "insecureRegistries" | "registryCas" | "vicRegistries">>): ContainerHostNode {
   return { kind: "container-host", name: "vch1", whitelist: [], insecureRegistries: [], registryCas: [], vicRegistries: [], source, ...options };
