@@ -63,8 +63,14 @@ interface CredentialCommon {
   /** The registry host the credential is for; the single key of `.dockerconfigjson` `auths`. */
   readonly server: string;
   /**
-   * Value of the `operator.kyma-project.io/oci-registry-cred` label for Kyma lifecycle-manager.
-   * @default the credential's name
+   * Makes this a Kyma lifecycle-manager credential: the value of its
+   * `operator.kyma-project.io/oci-registry-cred` label. Its Secret then lands in `kcp-system`
+   * (where lifecycle-manager reads it) unless the delivery names another namespace, and
+   * `out/kyma/<name>.md` says how to wire it in. Without it the credential is a plain pull secret:
+   * no Kyma labels, no runbook.
+   *
+   * @example
+   * kymaSelector: "test-operator"
    */
   readonly kymaSelector?: string;
   /** Declares that the account can only pull; regfence warns otherwise (least privilege). */

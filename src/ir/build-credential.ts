@@ -9,6 +9,9 @@ import { isDnsLabel, isDnsSubdomain, isLabelValue } from "./names.js";
 
 const environmentVariable = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** Where Kyma lifecycle-manager reads its registry Secret (`api/shared/namespace.go`, DefaultControlPlaneNamespace). */
+export const kymaNamespace = "kcp-system";
+
 /**
  * Builds a credential node. Only where secrets live is recorded; their values are read by the
  * credentials target, and only with `--secrets`.
@@ -25,13 +28,21 @@ export function buildCredential(value: Credential, cwd: string, anchors: Anchori
   if (!isRegistryHost(value.server)) {
     findings.error("RF2201", anchors.at(value, ["server"]), `"${value.server}" is not a registry host`, 'write the host the credential logs in to, e.g. "registry.myco.com"');
   }
-  const kymaSelector = value.kymaSelector ?? value.name;
-  if (!isLabelValue(kymaSelector)) {
+  const kymaSelector = value.kymaSelector ?? null;
+  if (kymaSelector !== null && !isLabelValue(kymaSelector)) {
     findings.error("RF2108", anchors.at(value, ["kymaSelector"]), `"${kymaSelector}" is not a valid Kubernetes label value`);
   }
-  const namespace = value.delivery?.namespace ?? null;
+  // Lifecycle-manager reads its registry Secret from kcp-system only (both eras), so a Kyma credential defaults there.
+  const namespace = value.delivery?.namespace ?? (kymaSelector === null ? null : kymaNamespace);
   if (namespace !== null && !isDnsLabel(namespace)) {
     findings.error("RF2106", anchors.at(value, ["delivery", "namespace"]), `"${namespace}" is not a valid namespace name`);
+  } else if (kymaSelector !== null && namespace !== kymaNamespace) {
+    findings.warning(
+      "RF7006",
+      anchors.at(value, ["delivery", "namespace"]),
+      `the Kyma credential "${value.name}" is delivered to namespace "${namespace ?? ""}", but lifecycle-manager reads its registry Secret only from ${kymaNamespace}`,
+      `remove the namespace (Kyma credentials default to ${kymaNamespace}), or drop kymaSelector if this is a plain pull secret`,
+    );
   }
   const secretRef = (key: "username" | "password", source: SecretSource): SecretRefNode => {
     const at = anchors.at(value, [key]);

@@ -153,7 +153,8 @@ export interface CredentialNode {
   readonly name: string;
   readonly server: string;
   readonly delivery: SecretDeliveryNode | ExternalSecretDeliveryNode;
-  readonly kymaSelector: string;
+  /** The Kyma selector label value; null for a credential that is not Kyma lifecycle-manager's. */
+  readonly kymaSelector: string | null;
   readonly readOnly: boolean;
   readonly source: SourceAnchor;
 }

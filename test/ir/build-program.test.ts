@@ -469,13 +469,13 @@ describe("buildProgram IR", () => {
     expect(node?.credentials).toMatchObject([
       {
         name: "external",
-        kymaSelector: "external",
+        kymaSelector: null,
         readOnly: false,
         delivery: { kind: "external-secret", namespace: null, remoteKey: "registries/robot", usernameProperty: "username", passwordProperty: "password", refreshInterval: "1h" },
       },
       {
         name: "robot",
-        kymaSelector: "robot",
+        kymaSelector: null,
         readOnly: false,
         delivery: {
           kind: "kubernetes-secret",
@@ -506,7 +506,21 @@ describe("buildProgram IR", () => {
       allow: [{ host: "registry.myco.com:5000", pathPrefix: "team" }],
     });
     expect(node?.registries[0]).toMatchObject({ endpoint: "ovh-ca" });
-    expect(node?.credentials[0]).toMatchObject({ kymaSelector: "kyma", readOnly: true });
+    expect(node?.credentials[0]).toMatchObject({ kymaSelector: "kyma", readOnly: true, delivery: { namespace: "kcp-system" } });
+  });
+
+  it("Kyma is opt-in: a Kyma credential lands in kcp-system unless told otherwise, and warns elsewhere (RF7006)", () => {
+    const kyma = (delivery?: ReturnType<typeof kubernetesSecret>) =>
+      credential("klm", { server: "r.io", username: fromEnv("U"), password: fromEnv("P"), kymaSelector: "klm", readOnly: true, ...(delivery === undefined ? {} : { delivery }) });
+    const plain = build(policy({ credentials: [credential("plain", { server: "r.io", username: fromEnv("U"), password: fromEnv("P"), readOnly: true })] }));
+    expect(plain.program.policies[0]?.credentials[0]).toMatchObject({ kymaSelector: null, delivery: { namespace: null } });
+    const defaulted = build(policy({ credentials: [kyma()] }));
+    expect(defaulted.program.policies[0]?.credentials[0]).toMatchObject({ kymaSelector: "klm", delivery: { namespace: "kcp-system" } });
+    expect(defaulted.findings).toEqual([]);
+    const elsewhere = build(policy({ credentials: [kyma(kubernetesSecret({ namespace: "default" }))] }));
+    expect(elsewhere.findings).toEqual([
+      expect.objectContaining({ code: "RF7006", severity: "warning", message: expect.stringContaining('delivered to namespace "default"'), at: expect.objectContaining({ path: ["delivery", "namespace"] }) }),
+    ]);
   });
 
   it("resolves networks into rules, in reference order, and lists the policy's networks by name", () => {

@@ -2,6 +2,7 @@ import type { Finding } from "../../diagnostics/finding.js";
 import { Findings } from "../../diagnostics/finding.js";
 import { assertNever } from "../../ir/assert-never.js";
 import type { CredentialNode, ExternalSecretDeliveryNode, PolicyNode, ProgramNode, SecretDeliveryNode, SecretRefNode } from "../../ir/model.js";
+import { kymaNamespace } from "../../ir/build-credential.js";
 import { isDnsSubdomain } from "../../ir/names.js";
 import { anchorAt, fieldAnchor } from "../../ir/source-anchor.js";
 import { banner } from "../../render/banner.js";
@@ -69,7 +70,7 @@ async function emit(program: ProgramNode, context: EmitContext): Promise<Emissio
       default:
         assertNever(delivery);
     }
-    artifacts.push(kymaGuide(policy, credential, context));
+    if (credential.kymaSelector !== null) artifacts.push(kymaGuide(policy, credential, credential.kymaSelector, context));
   }
   if (findings.all.some((finding) => finding.severity === "error")) return { artifacts: [], findings: findings.all, notes: [] };
   const secrets = artifacts.filter((artifact) => artifact.secret === true).length;
@@ -136,25 +137,26 @@ function sourceOf(ref: SecretRefNode): { variable: string | null } {
 }
 
 /** How to wire the credential into Kyma lifecycle-manager, before (label selector) and since 1.3.11 (flag). */
-function kymaGuide(policy: PolicyNode, credential: CredentialNode, context: EmitContext): Artifact {
+function kymaGuide(policy: PolicyNode, credential: CredentialNode, kymaSelector: string, context: EmitContext): Artifact {
   const delivery = credential.delivery;
-  const selector = { [registryCredLabel]: credential.kymaSelector };
+  const selector = { [registryCredLabel]: kymaSelector };
   const ociRegistryCred = { name: "oci-registry-cred", value: selector };
   const data = {
     banner: banner(policy.file),
     name: credential.name,
     server: credential.server,
     secret: {
-      metadata: { name: credential.name, ...(delivery.namespace === null ? {} : { namespace: delivery.namespace }), labels: kymaLabels(credential) },
+      metadata: { name: credential.name, ...(delivery.namespace === null ? {} : { namespace: delivery.namespace }), labels: kymaLabels(kymaSelector) },
       type: dockerConfigJsonType,
     },
     secretFile: delivery.kind === "kubernetes-secret" ? `${secretsRoot}/${credential.name}.yaml` : null,
     externalSecretFile: delivery.kind === "external-secret" ? `${externalSecretsRoot}/${credential.name}.yaml` : null,
     username: delivery.kind === "kubernetes-secret" ? sourceOf(delivery.username) : { variable: null },
     password: delivery.kind === "kubernetes-secret" ? sourceOf(delivery.password) : { variable: null },
-    inKcpSystem: delivery.namespace === "kcp-system",
+    inKcpSystem: delivery.namespace === kymaNamespace,
     klmArguments: { args: [`--oci-registry-cred-secret=${credential.name}`] },
-    selectorFlag: `--registry-cred-selector=${registryCredLabel}=${credential.kymaSelector}`,
+    selectorFlag: `--registry-cred-selector=${registryCredLabel}=${kymaSelector}`,
+    externalSecret: delivery.kind === "external-secret",
     descriptor: { descriptor: { component: { labels: [ociRegistryCred], resources: [{ labels: [ociRegistryCred] }] } } },
     readOnly: credential.readOnly,
   };

@@ -9,16 +9,16 @@ export const registryCredLabel = "operator.kyma-project.io/oci-registry-cred";
 /** The Secret type go-containerregistry's keychain accepts (an `Opaque` Secret is silently ignored). */
 export const dockerConfigJsonType = "kubernetes.io/dockerconfigjson";
 
-/** The labels of every credential Secret, whichever way it is delivered. */
-export function kymaLabels(credential: CredentialNode): Record<string, string> {
-  return { [managedByLabel]: "lifecycle-manager", [registryCredLabel]: credential.kymaSelector };
+/** The labels of a Kyma credential's Secret, whichever way it is delivered. */
+export function kymaLabels(selector: string): Record<string, string> {
+  return { [managedByLabel]: "lifecycle-manager", [registryCredLabel]: selector };
 }
 
 function objectMetadata(credential: CredentialNode, labels: boolean): Record<string, unknown> {
   return {
     name: credential.name,
     ...(credential.delivery.namespace === null ? {} : { namespace: credential.delivery.namespace }),
-    ...(labels ? { labels: kymaLabels(credential) } : {}),
+    ...(labels && credential.kymaSelector !== null ? { labels: kymaLabels(credential.kymaSelector) } : {}),
   };
 }
 
@@ -64,7 +64,7 @@ export function externalSecretManifest(credential: CredentialNode, delivery: Ext
         template: {
           engineVersion: "v2",
           type: dockerConfigJsonType,
-          metadata: { labels: kymaLabels(credential) },
+          ...(credential.kymaSelector === null ? {} : { metadata: { labels: kymaLabels(credential.kymaSelector) } }),
           data: { ".dockerconfigjson": externalSecretDockerConfig(credential.server) },
         },
       },

@@ -43,12 +43,12 @@ export function rewritten(plan: RewritePlan, proxyHost: string, list: ContainerL
   return `${isNewContainer(list, container)} && (${validReference(image)}) && !${image}.startsWith(${celString(`${proxyHost}/`)}) && (${fromUpstream(plan, image)}) ? (${chain}) : ${image}`;
 }
 
-/** True on CREATE and on `kubectl debug`, which UPDATEs the `ephemeralcontainers` subresource. */
-export const createdOrDebugged = "request.operation == 'CREATE' || request.subResource == 'ephemeralcontainers'";
+/** `name image` of a container: a (name, image) pair as one comparable string (neither holds a space). */
+const pairOf = (container: string) => `${container}.name + ' ' + ${container}.image`;
 
-/** True when `container` is new: the old Pod had none of that name in `list` (on CREATE there is no old Pod). */
+/** True when `container` of `list` is new or runs a new image: the old Pod had no container of that name with that image. */
 function isNewContainer(list: ContainerList, container: string): string {
-  return `(oldObject == null || !oldObject.spec.?${list}.orValue([]).exists(o, o.name == ${container}.name))`;
+  return `(oldObject == null || !oldObject.spec.?${list}.orValue([]).exists(o, o.name == ${container}.name && o.image == ${container}.image))`;
 }
 
 export function onHost(host: string, image: string): string {
@@ -61,13 +61,25 @@ export function allowed(admission: AdmissionNode, image: string): string {
     .join(" || ");
 }
 
-/** Every image of the Pod `pod`, whichever lists it has. */
-function imagesOf(pod: string): string {
-  return `(${pod}.spec.containers + ${pod}.spec.?initContainers.orValue([]) + ${pod}.spec.?ephemeralContainers.orValue([])).map(c, c.image)`;
+/** Every container of the Pod `pod`, whichever lists it has. */
+function containersOf(pod: string): string {
+  return `(${pod}.spec.containers + ${pod}.spec.?initContainers.orValue([]) + ${pod}.spec.?ephemeralContainers.orValue([]))`;
 }
 
 /** Every image of the Pod. */
-export const podImages = imagesOf("object");
+export const podImages = `${containersOf("object")}.map(c, c.image)`;
 
-/** Every image the Pod ran before this request: none on CREATE. */
-export const oldPodImages = `oldObject == null ? [] : ${imagesOf("oldObject")}`;
+/** Every container of the Pod. */
+export const podContainers = containersOf("object");
+
+/** `name image` of every container the Pod ran before this request: none on CREATE. */
+export const oldPodPairs = `oldObject == null ? [] : ${containersOf("oldObject")}.map(c, ${pairOf("c")})`;
+
+/** True when `container` (same name, same image) ran before this request, given `variables.oldPairs`. */
+export const ranBefore = (container: string) => `((${pairOf(container)}) in variables.oldPairs)`;
+
+/**
+ * True on CREATE, and on an UPDATE that brings a new (name, image) pair: `kubectl debug`'s new
+ * ephemeral container, `kubectl set image`. Every other UPDATE skips the policy before any CEL runs.
+ */
+export const newContainerOrImage = `request.operation == 'CREATE' || ${containersOf("object")}.exists(c, oldObject == null || !${containersOf("oldObject")}.exists(o, o.name == c.name && o.image == c.image))`;

@@ -1,7 +1,7 @@
 import type { AdmissionNode, PolicyNode, ProxyCacheNode } from "../../ir/model.js";
-import { allowed, celString, createdOrDebugged, oldPodImages, onHost, podImages, rewritten, validReference } from "./cel-expressions.js";
+import { allowed, celString, newContainerOrImage, oldPodPairs, onHost, podContainers, podImages, ranBefore, rewritten, validReference } from "./cel-expressions.js";
 import { containerLists, type KubernetesDocument } from "./kubernetes-document.js";
-import { allowlistMessage, invalidReferenceMessage, policyLabels, policyObjectName, rewriteDescription } from "./policy-text.js";
+import { allowlistMessage, invalidReferenceMessage, policyLabels, policyObjectName, pullSecretCopyDescription, rewriteDescription } from "./policy-text.js";
 import { rewritePlan } from "./rewrite-plan.js";
 import { ruleNames } from "./rule-names.js";
 
@@ -23,20 +23,27 @@ function podConstraints(admission: AdmissionNode | null) {
 
 const webhook = (admission: AdmissionNode | null) => ({ failurePolicy: admission?.failurePolicy ?? "Fail", webhookConfiguration: { timeoutSeconds: admission?.timeoutSeconds ?? 10 } });
 
-/** What a ValidatingPolicy does with a failed validation, per admission mode. */
-const validationActions: Readonly<Record<AdmissionNode["mode"], "Deny" | "Audit">> = { Enforce: "Deny", Audit: "Audit" };
+/** What a ValidatingPolicy does with a failed validation, per admission mode: Audit also warns the client. */
+const validationActions: Readonly<Record<AdmissionNode["mode"], readonly ("Deny" | "Audit" | "Warn")[]>> = { Enforce: ["Deny"], Audit: ["Audit", "Warn"] };
+
+/** CEL policies are `policies.kyverno.io/v1`, first served by Kyverno 1.17.0 (1.14–1.16 serve only v1alpha1/v1beta1). */
+export const celMinimumKyverno = "1.17.0";
 
 /**
  * The MutatingPolicy: an apply configuration setting each container's image (merged by name),
- * then, for a private proxy, one adding the pull secret on CREATE. Mutations apply in order, so
- * the second sees rewritten images. The pull secret is added only in `secretNamespace` when it is
- * known: without a GeneratingPolicy the Secret is not copied, and elsewhere it would be missing.
+ * then, for a private proxy, a JSON patch adding the pull secret on CREATE. Mutations apply in
+ * order, so the second sees rewritten images. The pull secret cannot be an apply configuration:
+ * its element, `LocalObjectReference`, is an atomic struct, and the API server refuses any apply
+ * configuration that sets one, which would fail the whole policy and with it the rewrite. The
+ * JSON patch (as Kyverno's own `add-imagepullsecrets` samples do) adds nothing when the Pod
+ * already names the Secret, so a re-invocation changes nothing.
  *
- * As the ClusterPolicy does, it rewrites only new containers (CREATE, and the ephemeral container
- * `kubectl debug` adds); a match condition skips every other UPDATE before any CEL runs. See
- * `rewriteClusterPolicy` for why running Pods keep their images.
+ * As the ClusterPolicy does, it rewrites only containers whose (name, image) pair is new (CREATE,
+ * the ephemeral container `kubectl debug` adds, the image `kubectl set image` sets); a match
+ * condition skips every other UPDATE before any CEL runs. See `rewriteClusterPolicy` for why
+ * running Pods keep their images.
  */
-export function rewriteMutatingPolicy(policy: PolicyNode, proxy: ProxyCacheNode, admission: AdmissionNode | null, secretNamespace: string | null): KubernetesDocument {
+export function rewriteMutatingPolicy(policy: PolicyNode, proxy: ProxyCacheNode, admission: AdmissionNode | null): KubernetesDocument {
   const plan = rewritePlan(proxy);
   const mutations: unknown[] = [];
   if (plan.steps.length > 0) {
@@ -47,51 +54,94 @@ export function rewriteMutatingPolicy(policy: PolicyNode, proxy: ProxyCacheNode,
     mutations.push({ patchType: "ApplyConfiguration", applyConfiguration: { expression: `Object{spec: Object.spec{${lists.join(", ")}}}` } });
   }
   if (proxy.pullSecret !== null) {
-    const inNamespace = secretNamespace === null ? "" : ` && request.namespace == ${celString(secretNamespace)}`;
-    const needed = `request.operation == 'CREATE'${inNamespace} && ${podImages}.exists(i, ${onHost(proxy.host, "i")})`;
-    mutations.push({
-      patchType: "ApplyConfiguration",
-      applyConfiguration: { expression: `Object{spec: Object.spec{imagePullSecrets: ${needed} ? [Object.spec.imagePullSecrets{name: ${celString(proxy.pullSecret)}}] : []}}` },
-    });
+    const secret = celString(proxy.pullSecret);
+    const needed = `request.operation == 'CREATE' && ${podImages}.exists(i, ${onHost(proxy.host, "i")}) && !object.spec.?imagePullSecrets.orValue([]).exists(s, s.name == ${secret})`;
+    const append = `JSONPatch{op: 'add', path: '/spec/imagePullSecrets/-', value: {'name': ${secret}}}`;
+    const create = `JSONPatch{op: 'add', path: '/spec/imagePullSecrets', value: [{'name': ${secret}}]}`;
+    mutations.push({ patchType: "JSONPatch", jsonPatch: { expression: `${needed} ? (has(object.spec.imagePullSecrets) ? [${append}] : [${create}]) : []` } });
   }
   return {
     apiVersion: "policies.kyverno.io/v1",
     kind: "MutatingPolicy",
-    metadata: { name: policyObjectName(policy, "rewrite"), labels: policyLabels(policy), annotations: { "policies.kyverno.io/title": `Rewrite images to ${proxy.host}`, "policies.kyverno.io/description": rewriteDescription(proxy) } },
+    metadata: {
+      name: policyObjectName(policy, "rewrite"),
+      labels: policyLabels(policy),
+      annotations: { "policies.kyverno.io/title": `Rewrite images to ${proxy.host}`, "policies.kyverno.io/minversion": celMinimumKyverno, "policies.kyverno.io/description": rewriteDescription(proxy) },
+    },
     spec: {
       ...webhook(admission),
       evaluation: { admission: { enabled: true }, mutateExisting: { enabled: false } },
       reinvocationPolicy: "IfNeeded",
       ...podConstraints(admission),
-      matchConditions: [{ name: "created-or-debugged", expression: createdOrDebugged }],
+      matchConditions: [{ name: "new-container-or-image", expression: newContainerOrImage }],
       mutations,
     },
   };
 }
 
 /**
+ * The GeneratingPolicy copying the pull Secret from its namespace into every other namespace
+ * (existing ones too) and keeping the copies in sync, as the ClusterPolicy type's generate rule
+ * does. The source namespace and the excluded namespaces are skipped.
+ */
+export function pullSecretGeneratingPolicy(policy: PolicyNode, secret: string, namespace: string, admission: AdmissionNode | null): KubernetesDocument {
+  const skipped = [...new Set([namespace, ...(admission?.excludeNamespaces ?? [])])].sort();
+  return {
+    apiVersion: "policies.kyverno.io/v1",
+    kind: "GeneratingPolicy",
+    metadata: {
+      name: policyObjectName(policy, "pull-secret"),
+      labels: policyLabels(policy),
+      annotations: {
+        "policies.kyverno.io/title": `Copy the pull secret ${secret} into every namespace`,
+        "policies.kyverno.io/subject": "Secret",
+        "policies.kyverno.io/minversion": celMinimumKyverno,
+        "policies.kyverno.io/description": pullSecretCopyDescription(secret, namespace),
+      },
+    },
+    spec: {
+      evaluation: { generateExisting: { enabled: true }, synchronize: { enabled: true } },
+      matchConstraints: { resourceRules: [{ apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE"], resources: ["namespaces"] }] },
+      matchConditions: [{ name: "not-source-or-excluded", expression: `!(object.metadata.name in [${skipped.map(celString).join(", ")}])` }],
+      variables: [{ name: "source", expression: `resource.Get('v1', 'secrets', ${celString(namespace)}, ${celString(secret)})` }],
+      generate: [{ expression: "generator.Apply(object.metadata.name, [variables.source])" }],
+    },
+  };
+}
+
+/**
  * The ValidatingPolicy: valid references first, then allowed prefixes, each a validation whose
- * message names the rule. On UPDATE an image the Pod already ran is not judged again, exactly as
- * in `allowlistClusterPolicy`.
+ * message names the rule and whose message expression names the images that fail it. On UPDATE
+ * a container the Pod already ran with the same image is not judged again, exactly as in
+ * `allowlistClusterPolicy`; background scanning reports Pods that predate the policy.
  */
 export function allowlistValidatingPolicy(policy: PolicyNode, admission: AdmissionNode, proxy: ProxyCacheNode | null): KubernetesDocument {
-  const passes = (check: string) => `variables.images.all(image, ${check} || image in variables.oldImages)`;
+  const failing = (check: (image: string) => string) => `variables.containers.filter(c, !(${check("c.image")}) && !${ranBefore("c")})`;
+  const validation = (name: string, message: string, check: (image: string) => string) => ({
+    expression: `${failing(check)}.size() == 0`,
+    message: `${name}: ${message}`,
+    messageExpression: `${celString(`${name}: ${message}`)} + ' (image ' + ${failing(check)}.map(c, c.image).join(', ') + ')'`,
+  });
   return {
     apiVersion: "policies.kyverno.io/v1",
     kind: "ValidatingPolicy",
-    metadata: { name: policyObjectName(policy, "allowlist"), labels: policyLabels(policy), annotations: { "policies.kyverno.io/title": "Allowed image registries", "policies.kyverno.io/description": allowlistMessage(admission, proxy) } },
+    metadata: {
+      name: policyObjectName(policy, "allowlist"),
+      labels: policyLabels(policy),
+      annotations: { "policies.kyverno.io/title": "Allowed image registries", "policies.kyverno.io/minversion": celMinimumKyverno, "policies.kyverno.io/description": allowlistMessage(admission, proxy) },
+    },
     spec: {
-      validationActions: [validationActions[admission.mode]],
+      validationActions: [...validationActions[admission.mode]],
       ...webhook(admission),
-      evaluation: { background: { enabled: false } },
+      evaluation: { background: { enabled: true } },
       ...podConstraints(admission),
       variables: [
-        { name: "images", expression: podImages },
-        { name: "oldImages", expression: oldPodImages },
+        { name: "containers", expression: podContainers },
+        { name: "oldPairs", expression: oldPodPairs },
       ],
       validations: [
-        { expression: passes(`(${validReference("image")})`), message: `${ruleNames.validReferences}: ${invalidReferenceMessage}` },
-        { expression: passes(`(${allowed(admission, "image")})`), message: `${ruleNames.allowedRegistries}: ${allowlistMessage(admission, proxy)}` },
+        validation(ruleNames.validReferences, invalidReferenceMessage, (image) => `(${validReference(image)})`),
+        validation(ruleNames.allowedRegistries, allowlistMessage(admission, proxy), (image) => `(${allowed(admission, image)})`),
       ],
     },
   };

@@ -1,5 +1,5 @@
 import type { AdmissionNode, PolicyNode, ProxyCacheNode } from "../../ir/model.js";
-import { allowed, alreadyRunning, createdOrDebugged, fromUpstream, isNewContainer, onHost, rewritten, validReference } from "./jmespath-expressions.js";
+import { allowed, alreadyRunning, fromUpstream, isNewContainer, onHost, rewritten, validReference } from "./jmespath-expressions.js";
 import { containerLists, type KubernetesDocument } from "./kubernetes-document.js";
 import { allowlistMessage, invalidReferenceMessage, policyLabels, policyObjectName, pullSecretCopyDescription, rewriteDescription } from "./policy-text.js";
 import { rewritePlan } from "./rewrite-plan.js";
@@ -31,9 +31,10 @@ const condition = (key: string, value: unknown, message: string, operator = "Equ
  * adding the pull secret. Both are rules of one policy, because Kyverno orders rules within a
  * policy but not policies.
  *
- * Only new containers are rewritten: on CREATE every container, on `kubectl debug` (an UPDATE of
- * the `ephemeralcontainers` subresource) the ephemeral container it adds. Any other UPDATE is left
- * alone: a changed image restarts the container, so rewriting Pods that predate the policy on
+ * Only containers whose (name, image) pair is new are rewritten: on CREATE every container, on
+ * `kubectl debug` (an UPDATE of the `ephemeralcontainers` subresource) the ephemeral container it
+ * adds, on `kubectl set image` the container whose image changed. A running container keeps its
+ * image: a changed image restarts the container, so rewriting Pods that predate the policy on
  * their next metadata update would restart them with another image; and the API server refuses
  * changes to existing ephemeral containers, so re-rewriting one would fail the next debug session.
  */
@@ -46,13 +47,12 @@ export function rewriteClusterPolicy(policy: PolicyNode, proxy: ProxyCacheNode, 
       name: ruleNames.rewrite,
       match: matchPods(["CREATE", "UPDATE"]),
       ...excludeNamespaces(admission),
-      preconditions: { all: [condition(createdOrDebugged, true, "the Pod is created, or kubectl debug adds an ephemeral container")] },
       mutate: {
         foreach: containerLists.map((list) => ({
           list: `request.object.spec.${list} || \`[]\``,
           preconditions: {
             all: [
-              condition(isNewContainer(list, "element"), true, "the container is new: running containers keep their images"),
+              condition(isNewContainer(list, "element"), true, "the container or its image is new: running containers keep their images"),
               condition(validReference(image), true, "the image is a valid reference"),
               condition(onHost(proxy.host, image), false, "the image is not on the proxy cache yet"),
               condition(fromUpstream(plan, image), true, "the image is from an approved upstream"),
@@ -98,12 +98,16 @@ export function rewriteClusterPolicy(policy: PolicyNode, proxy: ProxyCacheNode, 
  * The validating ClusterPolicy: every image in the three lists must be a valid reference, then
  * start with an allowed prefix. Validation runs after all mutation, so it sees rewritten images.
  *
- * On UPDATE an image the Pod already ran is not judged again, so Pods that predate the policy
- * (never rewritten, see {@link rewriteClusterPolicy}) can still get labels or lose finalizers,
- * while `kubectl set image` or `kubectl debug` bring in only allowed images. This per-image rule
+ * On UPDATE a container the Pod already ran with the same image is not judged again, so Pods that
+ * predate the policy (never rewritten, see {@link rewriteClusterPolicy}) can still get labels or
+ * lose finalizers, while `kubectl set image` or `kubectl debug` bring in only allowed images; no
+ * container can borrow another container's old image. This per-container rule
  * replaces Kyverno's coarser `allowExistingViolations` (default true since 1.13: it lets any UPDATE
  * through when the old Pod violated the rule too, new images included), which is therefore off,
  * and keeps both policy types alike (ValidatingPolicies have no such setting).
+ *
+ * Background scanning reports Pods that predate the policy (their images are judged as on
+ * CREATE), and in Audit mode each violation is also a warning in the admission response.
  */
 export function allowlistClusterPolicy(policy: PolicyNode, admission: AdmissionNode, proxy: ProxyCacheNode | null): KubernetesDocument {
   const image = "element.image";
@@ -118,7 +122,8 @@ export function allowlistClusterPolicy(policy: PolicyNode, admission: AdmissionN
       foreach: [
         {
           list: `request.object.spec.[${[...containerLists].reverse().join(", ")}][]`,
-          deny: { conditions: { any: [condition(`(${passes}) || ${alreadyRunning(image)}`, false, message)] } },
+          // Kyverno appends the failing condition's message to the rule's: it names the image, once.
+          deny: { conditions: { any: [condition(`(${passes}) || ${alreadyRunning("element")}`, false, "image {{ element.image }}")] } },
         },
       ],
     },
@@ -138,7 +143,8 @@ export function allowlistClusterPolicy(policy: PolicyNode, admission: AdmissionN
       },
     },
     spec: {
-      background: false,
+      background: true,
+      ...(admission.mode === "Audit" ? { emitWarning: true } : {}),
       webhookConfiguration: webhookConfiguration(admission),
       rules: [rule(ruleNames.validReferences, invalidReferenceMessage, validReference(image)), rule(ruleNames.allowedRegistries, allowlistMessage(admission, proxy), allowed(admission, image))],
     },

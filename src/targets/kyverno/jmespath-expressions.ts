@@ -42,18 +42,26 @@ export function allowed(admission: AdmissionNode, image: string): string {
 }
 
 /**
- * True on CREATE and on `kubectl debug`, which UPDATEs the `ephemeralcontainers` subresource.
- * `request.subResource` is omitted from requests without one; the `|| ''` default keeps Kyverno
- * from failing the variable as an unknown key (and so denying every other UPDATE).
+ * `name image` of each container in `lists` of the old Pod (none on CREATE). Kyverno's `contains`
+ * compares items with Go `==`, which panics on lists, so a (name, image) pair is compared as one
+ * joined string; neither a container name nor an image holds a space.
  */
-export const createdOrDebugged = "request.operation == 'CREATE' || (request.subResource || '') == 'ephemeralcontainers'";
-
-/** True when `element` is a new container: the old Pod had none of that name in `list` (on CREATE there is no old Pod). */
-export function isNewContainer(list: ContainerList, element: string): string {
-  return `!contains(request.oldObject.spec.${list}[].name || \`[]\`, ${element}.name)`;
+function oldPairs(lists: readonly ContainerList[]): string {
+  const containers = lists.length === 1 ? `request.oldObject.spec.${lists[0] ?? ""}` : `request.oldObject.spec.[${lists.join(", ")}][]`;
+  return `(${containers} | [?name].join(' ', [name, image])) || \`[]\``;
 }
 
-/** True when the Pod already ran `image` before this request (only on UPDATE). */
-export function alreadyRunning(image: string): string {
-  return `contains(request.oldObject.spec.[${containerLists.join(", ")}][].image || \`[]\`, ${image})`;
+const pair = (element: string) => `join(' ', [${element}.name, ${element}.image])`;
+
+/**
+ * True when `element` of `list` is new or runs a new image: the old Pod had no container of that
+ * name with that image (on CREATE there is no old Pod). A running container keeps its image.
+ */
+export function isNewContainer(list: ContainerList, element: string): string {
+  return `!contains(${oldPairs([list])}, ${pair(element)})`;
+}
+
+/** True when the Pod already ran `element` (same name, same image) before this request (only on UPDATE). */
+export function alreadyRunning(element: string): string {
+  return `contains(${oldPairs(containerLists)}, ${pair(element)})`;
 }

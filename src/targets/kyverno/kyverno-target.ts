@@ -5,12 +5,13 @@ import type { KyvernoPolicyType } from "../../dsl/index.js";
 import type { AdmissionNode, PolicyNode, ProgramNode, ProxyCacheNode } from "../../ir/model.js";
 import { banner } from "../../render/banner.js";
 import type { Artifact, Emission, EmitContext, Target } from "../target.js";
-import { allowlistValidatingPolicy, rewriteMutatingPolicy } from "./cel-policies.js";
+import { allowlistValidatingPolicy, pullSecretGeneratingPolicy, rewriteMutatingPolicy } from "./cel-policies.js";
 import { allowlistClusterPolicy, pullSecretClusterPolicy, rewriteClusterPolicy } from "./cluster-policies.js";
 import type { KubernetesDocument } from "./kubernetes-document.js";
 import { checkPolicyInteractions } from "./policy-interactions.js";
 import { type PolicyRole, policyObjectName } from "./policy-text.js";
 import { pullSecretNamespace } from "./pull-secret-namespace.js";
+import { kyvernoRbacDirectory, secretCopyRoles } from "./secret-copy-rbac.js";
 
 /** Where the policies go; one file per policy and role, the same names whichever policy type is chosen. */
 export const kyvernoDirectory = "kubernetes/kyverno";
@@ -98,28 +99,25 @@ function validate(program: ProgramNode): readonly Finding[] {
   return findings.all;
 }
 
-/**
- * The documents of each policy type; a new type that lacks a builder fails to compile here.
- * `copyPullSecret` is null for a type that cannot copy the pull Secret into other namespaces.
- */
+/** The documents of each policy type; a new type that lacks a builder fails to compile here. */
 const documentBuilders: Readonly<
   Record<
     KyvernoPolicyType,
     {
-      readonly rewrite: (policy: PolicyNode, proxy: ProxyCacheNode, admission: AdmissionNode | null, secretNamespace: string | null) => KubernetesDocument;
+      readonly rewrite: (policy: PolicyNode, proxy: ProxyCacheNode, admission: AdmissionNode | null) => KubernetesDocument;
       readonly allowlist: (policy: PolicyNode, admission: AdmissionNode, proxy: ProxyCacheNode | null) => KubernetesDocument;
-      readonly copyPullSecret: ((policy: PolicyNode, secret: string, namespace: string, admission: AdmissionNode | null) => KubernetesDocument) | null;
+      readonly copyPullSecret: (policy: PolicyNode, secret: string, namespace: string, admission: AdmissionNode | null) => KubernetesDocument;
     }
   >
 > = {
   ClusterPolicy: { rewrite: rewriteClusterPolicy, allowlist: allowlistClusterPolicy, copyPullSecret: pullSecretClusterPolicy },
-  // policies.kyverno.io has a GeneratingPolicy, but no schema of it is vendored to check one against.
-  CEL: { rewrite: rewriteMutatingPolicy, allowlist: allowlistValidatingPolicy, copyPullSecret: null },
+  CEL: { rewrite: rewriteMutatingPolicy, allowlist: allowlistValidatingPolicy, copyPullSecret: pullSecretGeneratingPolicy },
 };
 
 function emit(program: ProgramNode, context: EmitContext): Emission {
   const artifacts: Artifact[] = [];
   const findings = new Findings();
+  const notes: string[] = [];
   const policyType = context.options.kyverno.policyType;
   const render = (policy: PolicyNode, role: PolicyRole, document: KubernetesDocument): Artifact => ({
     path: `${kyvernoDirectory}/${policy.name}-${role}.yaml`,
@@ -133,29 +131,38 @@ function emit(program: ProgramNode, context: EmitContext): Emission {
     if (proxy !== null) {
       const secretNamespace = pullSecretNamespace(policy, proxy);
       // With nothing to rewrite and no pull secret it would have no rule: `mutations: []` is invalid, `rules: []` does nothing.
-      if (proxy.upstreams.length > 0 || proxy.pullSecret !== null) artifacts.push(render(policy, "rewrite", build.rewrite(policy, proxy, admission, secretNamespace)));
-      if (proxy.pullSecret !== null && secretNamespace !== null) {
-        if (build.copyPullSecret !== null) {
-          artifacts.push(render(policy, "pull-secret", build.copyPullSecret(policy, proxy.pullSecret, secretNamespace, admission)));
-        } else {
+      if (proxy.upstreams.length > 0 || proxy.pullSecret !== null) {
+        artifacts.push(render(policy, "rewrite", build.rewrite(policy, proxy, admission)));
+        if (policyType === "CEL" && proxy.upstreams.length > 0) {
           findings.warning(
-            "RF3015",
+            "RF3017",
             proxy.source,
-            `the ${policyType} policy type cannot copy the pull secret "${proxy.pullSecret}" into other namespaces, so it is added only to Pods in namespace "${secretNamespace}": elsewhere images from the proxy cache are pulled without credentials`,
-            `copy the Secret into the namespaces that pull from ${proxy.host} yourself, or set kyverno.policyType to "ClusterPolicy", which copies it`,
+            `Kyverno does not re-invoke MutatingPolicies: a container that a mutating webhook sorting after Kyverno's adds (e.g. vault-agent-injector) is not rewritten to ${proxy.host}, and the allowlist then denies its Pod`,
+            'set kyverno.policyType to "ClusterPolicy" (its webhooks are re-invoked), or check that every injector sorts before kyverno-resource-mutating-webhook-cfg',
           );
         }
+      }
+      if (proxy.pullSecret !== null && secretNamespace !== null) {
+        artifacts.push(render(policy, "pull-secret", build.copyPullSecret(policy, proxy.pullSecret, secretNamespace, admission)));
+        const roles = secretCopyRoles(policy);
+        artifacts.push({
+          path: `${kyvernoRbacDirectory}/${policy.name}-pull-secret.yaml`,
+          content: context.render.render("kyverno", "rbac.yaml", { banner: banner(policy.file), documents: roles }),
+          format: "yaml",
+          expected: roles,
+        });
+        notes.push(`apply ${kyvernoRbacDirectory}/ before ${kyvernoDirectory}/: Kyverno refuses the pull-secret copy policy of ${policy.name} until its controllers may manage Secrets`);
       }
     }
     if (admission !== null) artifacts.push(render(policy, "allowlist", build.allowlist(policy, admission, proxy)));
   }
-  return { artifacts, findings: findings.all, notes: [] };
+  return { artifacts, findings: findings.all, notes };
 }
 
 /** Kyverno policies that rewrite images to a Harbor proxy cache and admit only allowed registries. */
 export const kyvernoTarget: Target = {
   name: "kyverno",
-  outputRoots: () => [kyvernoDirectory],
+  outputRoots: () => [kyvernoDirectory, kyvernoRbacDirectory],
   validate,
   emit,
 };

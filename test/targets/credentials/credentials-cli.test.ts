@@ -26,6 +26,7 @@ export default definePolicy({
       username: ${options.username ?? 'fromEnv("OCI_REGISTRY_USERNAME")'},
       password: ${options.password ?? 'fromEnv("OCI_REGISTRY_PASSWORD")'},
       delivery: kubernetesSecret({ namespace: "kcp-system" }),
+      kymaSelector: "test-operator",
       readOnly: true,${options.extra ?? ""}
     }),
   ],

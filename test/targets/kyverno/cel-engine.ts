@@ -22,7 +22,88 @@ import type { AdmissionOutcome, AdmissionRequest, Manifest, Violation } from "./
 
 type JsonObject = { [key: string]: unknown };
 
-const env = new Environment({ unlistedVariablesAreDyn: true, enableOptionalTypes: true, homogeneousAggregateLiterals: false });
+/** Kyverno's `resource` library (resource.Get) over the harness's cluster; `generator.Apply` records what it would create. */
+class ResourceLibrary {
+  readonly cluster: ReadonlyMap<string, JsonObject>;
+  constructor(cluster: ReadonlyMap<string, JsonObject>) {
+    this.cluster = cluster;
+  }
+}
+class GeneratorLibrary {
+  readonly applied: JsonObject[] = [];
+}
+
+const env = new Environment({ unlistedVariablesAreDyn: true, enableOptionalTypes: true, homogeneousAggregateLiterals: false })
+  .registerType("ResourceLibrary", ResourceLibrary)
+  .registerType("GeneratorLibrary", GeneratorLibrary)
+  .registerFunction({
+    name: "Get",
+    receiverType: "ResourceLibrary",
+    returnType: "map",
+    params: ["apiVersion", "resource", "namespace", "name"].map((name) => ({ name, type: "string" })),
+    handler: (library: ResourceLibrary, apiVersion: string, resource: string, namespace: string, name: string) => {
+      const found = library.cluster.get(`${apiVersion}/${resource}/${namespace}/${name}`);
+      if (found === undefined) throw new Error(`resource.Get: ${resource} ${namespace}/${name} not found`);
+      return found;
+    },
+  })
+  .registerFunction({
+    name: "Apply",
+    receiverType: "GeneratorLibrary",
+    returnType: "bool",
+    params: [
+      { name: "namespace", type: "string" },
+      { name: "resources", type: "list" },
+    ],
+    handler: (generator: GeneratorLibrary, namespace: string, resources: JsonObject[]) => {
+      // Kyverno's generator.Apply creates each resource in the namespace, without the source's identity.
+      for (const resource of resources) {
+        const metadata = fromCel(resource["metadata"]) as JsonObject;
+        generator.applied.push({ apiVersion: resource["apiVersion"], kind: resource["kind"], metadata: { name: metadata["name"], namespace } });
+      }
+      return true;
+    },
+  });
+
+/**
+ * Pod fields whose element or value the structured-merge-diff schema marks atomic
+ * (client-go `applyconfigurations/internal/internal.go`): `imagePullSecrets` is associative by
+ * name, but its element, `LocalObjectReference`, is `+structType=atomic`.
+ */
+const atomicPodPaths = new Set(["spec.imagePullSecrets[]"]);
+
+/**
+ * The API server's guard on ApplyConfiguration patches (`validatePatch`/`findAtomics` in
+ * kubernetes/apiserver `pkg/admission/plugin/policy/mutating/patch/smd.go`): a patch may not set
+ * any atomic struct, map or list, whatever its value.
+ */
+export function checkApplyConfiguration(patch: unknown, path = ""): void {
+  if (atomicPodPaths.has(path) && patch !== null && typeof patch === "object") {
+    throw new Error(`invalid ApplyConfiguration: may not mutate atomic arrays, maps or structs: .${path.replace("[]", "[0]")}`);
+  }
+  if (Array.isArray(patch)) for (const item of patch) checkApplyConfiguration(item, `${path}[]`);
+  else if (patch !== null && typeof patch === "object") for (const [key, value] of Object.entries(patch)) checkApplyConfiguration(value, path === "" ? key : `${path}.${key}`);
+}
+
+/** RFC 6902 `add`, the only operation regfence's JSON patches use (an array's `-` appends). */
+function applyJsonPatch(object: JsonObject, operations: readonly JsonObject[]): JsonObject {
+  const result = structuredClone(object);
+  for (const operation of operations) {
+    if (operation["op"] !== "add") throw new Error(`harness: JSONPatch op ${String(operation["op"])}`);
+    const segments = String(operation["path"]).split("/").slice(1).map((segment) => segment.replaceAll("~1", "/").replaceAll("~0", "~"));
+    const last = segments.pop() as string;
+    let parent: unknown = result;
+    for (const segment of segments) {
+      parent = (parent as JsonObject)[segment];
+      if (parent === undefined) throw new Error(`JSONPatch: ${String(operation["path"])}: missing parent`);
+    }
+    if (Array.isArray(parent)) {
+      if (last !== "-") throw new Error("harness: JSONPatch add at an index");
+      parent.push(structuredClone(operation["value"]));
+    } else (parent as JsonObject)[last] = structuredClone(operation["value"]);
+  }
+  return result;
+}
 
 /** The CEL variables of a request: `request.subResource` is "" when there is none. */
 function scopeOf(request: AdmissionRequest, object: JsonObject): JsonObject {
@@ -31,20 +112,26 @@ function scopeOf(request: AdmissionRequest, object: JsonObject): JsonObject {
 
 const knownSpec: Record<string, readonly string[]> = {
   MutatingPolicy: ["failurePolicy", "webhookConfiguration", "evaluation", "reinvocationPolicy", "autogen", "matchConstraints", "matchConditions", "mutations"],
+  GeneratingPolicy: ["evaluation", "matchConstraints", "matchConditions", "variables", "generate"],
   ValidatingPolicy: ["validationActions", "failurePolicy", "webhookConfiguration", "evaluation", "autogen", "matchConstraints", "variables", "validations"],
 };
 
-export function admitCel(policies: readonly Manifest[], request: AdmissionRequest): AdmissionOutcome {
+/**
+ * Admission through every CEL policy: mutating, then validating, then generating. `cluster`
+ * holds the objects `resource.Get` can read (key `apiVersion/resource/namespace/name`).
+ */
+export function admitCel(policies: readonly Manifest[], request: AdmissionRequest, cluster: ReadonlyMap<string, JsonObject> = new Map()): AdmissionOutcome {
   checkRequest(request);
   let object = structuredClone(request.object);
+  const failures: Violation[] = [];
   for (const policy of policies.filter((candidate) => candidate["kind"] === "MutatingPolicy")) {
     if (!matches(policy, { ...request, object })) continue;
-    for (const mutation of (policy["spec"] as JsonObject)["mutations"] as JsonObject[]) {
-      if (mutation["patchType"] !== "ApplyConfiguration") throw new Error(`harness: patchType ${String(mutation["patchType"])}`);
-      const expression = String((mutation["applyConfiguration"] as JsonObject)["expression"]);
-      checkRegexes(expression, object);
-      const applied = run(desugarObjectConstruction(expression), scopeOf(request, object));
-      object = strategicMerge(object as never, withoutEmptyLists(applied) as never) as JsonObject;
+    try {
+      object = mutateWith(policy, request, object);
+    } catch (error) {
+      // One failing mutation discards the whole policy (Kyverno mpol `policy.go`); its failurePolicy decides the request.
+      const name = String((policy["metadata"] as JsonObject)["name"]);
+      if ((policy["spec"] as JsonObject)["failurePolicy"] !== "Ignore") failures.push({ policy: name, rule: "mutation", message: (error as Error).message, action: "Enforce" });
     }
   }
   object = storedObject(request, object) as JsonObject;
@@ -62,20 +149,68 @@ export function admitCel(policies: readonly Manifest[], request: AdmissionReques
       const result = run(expression, { ...scope, variables });
       if (typeof result !== "boolean") throw new Error(`harness: validation returned ${typeof result}`);
       if (!result) {
-        const message = String(validation["message"]);
-        violations.push({ policy: String((policy["metadata"] as JsonObject)["name"]), rule: message.slice(0, message.indexOf(":")), message, action });
+        const rule = String(validation["message"]).split(":")[0] ?? "";
+        const message = validation["messageExpression"] === undefined ? String(validation["message"]) : run(String(validation["messageExpression"]), { ...scope, variables });
+        if (typeof message !== "string") throw new Error("harness: a messageExpression must return a string");
+        violations.push({ policy: String((policy["metadata"] as JsonObject)["name"]), rule, message, action });
       }
     }
   }
-  return { object, violations, admitted: !violations.some((violation) => violation.action === "Enforce") };
+  violations.unshift(...failures);
+  return { object, violations, admitted: !violations.some((violation) => violation.action === "Enforce"), generated: generate(policies, request, cluster) };
+}
+
+/** The policy's mutations in order, each seeing the previous one's result; any error fails the policy. */
+function mutateWith(policy: JsonObject, request: AdmissionRequest, start: JsonObject): JsonObject {
+  let object = start;
+  for (const mutation of (policy["spec"] as JsonObject)["mutations"] as JsonObject[]) {
+    if (mutation["patchType"] === "ApplyConfiguration") {
+      const expression = String((mutation["applyConfiguration"] as JsonObject)["expression"]);
+      checkRegexes(expression, object);
+      const applied = run(desugarObjectConstruction(expression), scopeOf(request, object));
+      checkApplyConfiguration(applied);
+      object = strategicMerge(object as never, withoutEmptyLists(applied) as never) as JsonObject;
+    } else if (mutation["patchType"] === "JSONPatch") {
+      const expression = String((mutation["jsonPatch"] as JsonObject)["expression"]);
+      checkRegexes(expression, object);
+      const operations = run(desugarObjectConstruction(expression), scopeOf(request, object));
+      if (!Array.isArray(operations)) throw new Error("harness: a JSONPatch expression must return a list");
+      object = applyJsonPatch(object, operations as JsonObject[]);
+    } else throw new Error(`harness: patchType ${String(mutation["patchType"])}`);
+  }
+  return object;
+}
+
+/**
+ * GeneratingPolicies triggered by the request: their variables (with `resource.Get` over
+ * `cluster`, keyed `apiVersion/resource/namespace/name`) and `generate` expressions.
+ */
+function generate(policies: readonly Manifest[], request: AdmissionRequest, cluster: ReadonlyMap<string, JsonObject>): Manifest[] {
+  const generated: Manifest[] = [];
+  for (const policy of policies.filter((candidate) => candidate["kind"] === "GeneratingPolicy")) {
+    if (!matches(policy, request)) continue;
+    const spec = policy["spec"] as JsonObject;
+    const evaluation = spec["evaluation"] as { synchronize?: { enabled?: boolean }; generateExisting?: { enabled?: boolean } } | undefined;
+    const generator = new GeneratorLibrary();
+    const scope = { ...scopeOf(request, request.object as JsonObject), resource: new ResourceLibrary(cluster), generator };
+    const variables: JsonObject = {};
+    for (const variable of (spec["variables"] ?? []) as JsonObject[]) variables[String(variable["name"])] = runRaw(String(variable["expression"]), { ...scope, variables });
+    for (const generation of spec["generate"] as JsonObject[]) runRaw(String(generation["expression"]), { ...scope, variables });
+    for (const resource of generator.applied) generated.push({ ...resource, synchronized: evaluation?.synchronize?.enabled === true, forExisting: evaluation?.generateExisting?.enabled === true });
+  }
+  return generated;
 }
 
 const parsed = new Map<string, ReturnType<typeof env.parse>>();
 
 function run(expression: string, context: JsonObject): unknown {
+  return fromCel(runRaw(expression, context));
+}
+
+function runRaw(expression: string, context: JsonObject): unknown {
   let program = parsed.get(expression);
   if (program === undefined) parsed.set(expression, (program = env.parse(expression)));
-  return fromCel(program(context as never));
+  return program(context as never);
 }
 
 /** cel-js returns integers as bigint; the Pod model is JSON. */
@@ -94,7 +229,7 @@ function matches(policy: JsonObject, request: AdmissionRequest): boolean {
   const unknown = Object.keys(spec).filter((key) => !keys.includes(key));
   if (unknown.length > 0) throw new Error(`harness: ${String(policy["kind"])} uses ${unknown.join(", ")}, which the harness does not implement`);
   const autogen = spec["autogen"] as { podControllers?: { controllers?: unknown[] } } | undefined;
-  if (autogen?.podControllers?.controllers?.length !== 0) throw new Error("harness: autogen must be off (controllers: [])");
+  if (policy["kind"] !== "GeneratingPolicy" && autogen?.podControllers?.controllers?.length !== 0) throw new Error("harness: autogen must be off (controllers: [])");
   const constraints = spec["matchConstraints"] as JsonObject;
   const rules = constraints["resourceRules"] as { operations: string[]; resources: string[] }[];
   const resource = `${String(request.object["kind"]).toLowerCase()}s`;

@@ -13,9 +13,11 @@ const { runPipeline } = (await import(path.join(repoRoot, "dist/pipeline/run-pip
 export interface CompiledKyverno {
   readonly program: ProgramNode;
   /** Warnings and infos of validation and emission (errors make the compile throw). */
-  readonly diagnostics: readonly { readonly code: string; readonly severity: string; readonly message: string }[];
+  readonly diagnostics: readonly { readonly code: string; readonly severity: string; readonly message: string; readonly hint?: string }[];
   /** Emitted path → its parsed documents. */
   readonly files: ReadonlyMap<string, Record<string, unknown>[]>;
+  /** The compile summary's lines for the operator. */
+  readonly notes: readonly string[];
 }
 
 /** Compiles policy files (relative to the repository) with only the kyverno target, as `regfence compile` would. */
@@ -36,6 +38,7 @@ export async function compileKyverno(files: readonly string[], policyType: Kyver
   return {
     program: result.program,
     diagnostics: result.diagnostics,
+    notes: result.notes,
     files: new Map(artifacts.map((artifact) => [artifact.path, parseAllDocuments(artifact.content).flatMap((document) => [document.toJS() as Record<string, unknown>])])),
   };
 }

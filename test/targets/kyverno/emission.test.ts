@@ -43,9 +43,9 @@ describe.each(["ClusterPolicy", "CEL"] as const)("%s: a proxy cache with no upst
   it("with a pull secret, emits a rewrite policy that only adds it", async () => {
     const { output, documents } = await compile(true, policyType);
     expect(output).toContain("its rewrite policy only adds the pull secret");
-    const rewrite = documents["p-rewrite.yaml"] as { spec: { rules?: { name: string }[]; mutations?: { applyConfiguration: { expression: string } }[] } };
+    const rewrite = documents["p-rewrite.yaml"] as { spec: { rules?: { name: string }[]; mutations?: { patchType: string; jsonPatch: { expression: string } }[] } };
     if (policyType === "ClusterPolicy") expect(rewrite.spec.rules?.map((rule) => rule.name)).toEqual(["add-pull-secret"]);
-    else expect(rewrite.spec.mutations?.map((mutation) => mutation.applyConfiguration.expression)).toEqual([expect.stringContaining("imagePullSecrets")]);
+    else expect(rewrite.spec.mutations?.map((mutation) => [mutation.patchType, mutation.jsonPatch.expression])).toEqual([["JSONPatch", expect.stringContaining("imagePullSecrets")]]);
     if (schemasAvailable) for (const document of Object.values(documents)) expect(schemaErrors(document)).toEqual([]);
   });
 });

@@ -101,7 +101,7 @@ export function storedObject(request: AdmissionRequest, object: Manifest): Manif
 function rules(policy: JsonObject): JsonObject[] {
   if (policy["kind"] !== "ClusterPolicy") throw new Error(`harness: ${String(policy["kind"])} is not a ClusterPolicy`);
   const spec = policy["spec"] as JsonObject;
-  known(spec, ["background", "webhookConfiguration", "rules"], "spec");
+  known(spec, ["background", "emitWarning", "webhookConfiguration", "rules"], "spec");
   const rules = spec["rules"] as JsonObject[];
   const annotations = ((policy["metadata"] as JsonObject)["annotations"] ?? {}) as JsonObject;
   const podRules = rules.some((rule) => JSON.stringify(rule["match"]).includes('"Pod"'));
@@ -177,7 +177,13 @@ function validate(policy: string, rule: JsonObject, request: Request): Violation
     known(entry, ["list", "deny"], "validate.foreach");
     for (const element of listOf(entry, context(request))) {
       const deny = (entry["deny"] as JsonObject)["conditions"];
-      if (conditionsHold(deny, { ...context(request), element })) return [{ policy, rule: String(rule["name"]), message: String(spec["message"]), action }];
+      const scope = { ...context(request), element };
+      const failed = failingCondition(deny, scope);
+      if (failed !== null) {
+        // Kyverno's getDenyMessage: the rule's message and the matched condition's, substituted in the element's scope, joined by "; ".
+        const detail = failed["message"] === undefined ? "" : String(substitute(failed["message"], scope));
+        return [{ policy, rule: String(rule["name"]), message: [String(spec["message"]), detail].filter((part) => part !== "").join("; "), action }];
+      }
     }
   }
   return [];
@@ -211,6 +217,13 @@ function listOf(entry: JsonObject, scope: JsonObject): Json[] {
   const list = searchKyverno(scope, String(entry["list"]));
   if (!Array.isArray(list)) throw new Error(`harness: foreach list ${String(entry["list"])} is not a list`);
   return (list as Json[]).filter((element) => element !== null);
+}
+
+/** The deny condition that holds (`any` only, as regfence emits), or null. */
+function failingCondition(block: Json | undefined, scope: JsonObject): JsonObject | null {
+  const { any, ...rest } = (block ?? {}) as { any?: JsonObject[] };
+  known(rest, [], "deny conditions");
+  return (any ?? []).find((condition) => holds(condition, scope)) ?? null;
 }
 
 /** `{any: […], all: […]}`: every `all` condition and, when there are any, one `any` condition. */

@@ -5,8 +5,8 @@ import { admit, type AdmissionOutcome, type AdmissionRequest, type Manifest } fr
 
 /**
  * The pull Secret lives in one namespace (the credential's delivery namespace, "registry-auth" in
- * both fixtures); a Pod may name it in imagePullSecrets only where it exists. ClusterPolicies copy
- * it into every namespace whose Pods get it; the CEL types cannot, so they add it only there.
+ * both fixtures); a Pod may name it in imagePullSecrets only where it exists. Both policy types
+ * copy it into every namespace whose Pods get it (a ClusterPolicy generate rule, a GeneratingPolicy).
  */
 const fixtures = {
   "kyverno-private-cluster": { file: "test/fixtures/kyverno-private-cluster/private-cluster.policy.ts", secret: "harbor-pull" },
@@ -25,9 +25,13 @@ beforeAll(async () => {
   }
 });
 
+/** The cluster `resource.Get` reads: the source Secret in its namespace. */
+const cluster = (secret: string) => new Map([[`v1/secrets/${source}/${secret}`, { apiVersion: "v1", kind: "Secret", metadata: { name: secret, namespace: source, uid: "1", resourceVersion: "7" }, type: "kubernetes.io/dockerconfigjson" }]]);
+
 function engine(fixture: keyof typeof fixtures, type: Type): (request: AdmissionRequest) => AdmissionOutcome {
   const documents = kyvernoDocuments(compiled.get(key(fixture, type)) as CompiledKyverno);
-  return type === "ClusterPolicy" ? (request) => admit(documents, request) : (request) => admitCel(documents, request);
+  const secrets = cluster(fixtures[fixture].secret);
+  return type === "ClusterPolicy" ? (request) => admit(documents, request) : (request) => admitCel(documents, request, secrets);
 }
 
 const namespaceObject = (name: string): Manifest => ({ apiVersion: "v1", kind: "Namespace", metadata: { name } });
@@ -57,14 +61,27 @@ describe.each(Object.keys(fixtures) as (keyof typeof fixtures)[])("%s", (fixture
     expect(admission({ operation: "CREATE", namespace: "team-a", object: podWith(image, ["containers"]) }).generated).toEqual([]);
   });
 
-  it("CEL: adds the pull secret only in its namespace, and warns (RF3015)", () => {
+  it("CEL: a GeneratingPolicy copies the Secret into every other namespace, existing ones too, and keeps it in sync", () => {
     const { files, diagnostics } = compiled.get(key(fixture, "CEL")) as CompiledKyverno;
-    expect([...files.keys()].filter((file) => file.endsWith("-pull-secret.yaml"))).toEqual([]);
-    expect(diagnostics.filter((diagnostic) => diagnostic.code === "RF3015")).toEqual([
-      expect.objectContaining({ severity: "warning", message: expect.stringContaining(`it is added only to Pods in namespace "${source}"`) }),
-    ]);
+    expect(files.get(`kubernetes/kyverno/${fixture === "kyverno-private-cel" ? "private-proxy" : "private-cluster"}-pull-secret.yaml`)?.[0]?.["kind"]).toBe("GeneratingPolicy");
+    expect(diagnostics.map((diagnostic) => diagnostic.code)).not.toContain("RF3015");
     const admission = engine(fixture, "CEL");
-    expect(pullSecretsOf(admission({ operation: "CREATE", namespace: source, object: podWith(image, ["containers"]) }))).toEqual([secret]);
-    expect(pullSecretsOf(admission({ operation: "CREATE", namespace: "team-a", object: podWith(image, ["containers"]) }))).toEqual([]);
+    expect(admission({ operation: "CREATE", namespace: "team-a", object: namespaceObject("team-a") }).generated).toEqual([
+      { apiVersion: "v1", kind: "Secret", metadata: { name: secret, namespace: "team-a" }, synchronized: true, forExisting: true },
+    ]);
+    for (const skipped of [source, "kube-system"]) expect(admission({ operation: "CREATE", namespace: skipped, object: namespaceObject(skipped) }).generated).toEqual([]);
+  });
+
+  it.each(["ClusterPolicy", "CEL"] as const)("%s: the pull secret is added once, the image still rewritten, and a re-invocation changes nothing", (type) => {
+    const admission = engine(fixture, type);
+    const first = admission({ operation: "CREATE", namespace: "team-a", object: podWith(image, ["containers"]) });
+    expect(first.violations.filter((violation) => violation.rule === "mutation")).toEqual([]);
+    expect(pullSecretsOf(first)).toEqual([secret]);
+    const rewrittenImage = ((first.object["spec"] as { containers: { image: string }[] }).containers[0] as { image: string }).image;
+    expect(rewrittenImage).not.toBe(image);
+    const again = admission({ operation: "CREATE", namespace: "team-a", object: first.object });
+    expect(again.object).toEqual(first.object);
+    const withOther = admission({ operation: "CREATE", namespace: "team-a", object: { ...podWith(image, ["containers"]), spec: { ...(podWith(image, ["containers"]).spec as object), imagePullSecrets: [{ name: "other" }] } } });
+    expect(pullSecretsOf(withOther)).toEqual(["other", secret]);
   });
 });

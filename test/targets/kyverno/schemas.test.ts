@@ -22,7 +22,7 @@ describe.runIf(schemasAvailable)("kyverno: every emitted document against the st
     }
   });
 
-  it("emits every policy's documents in both policy types (the pull Secret copy only as a ClusterPolicy)", () => {
+  it("emits every policy's documents in both policy types, the pull Secret copy included", () => {
     const emitted = (type: string, rewrite: string, allowlist: string) => [
       ...["private-cluster", "private-proxy", "proxy-cache", "proxy"].flatMap((name) => [`${type} kubernetes/kyverno/${name}-allowlist.yaml ${allowlist}`, `${type} kubernetes/kyverno/${name}-rewrite.yaml ${rewrite}`]),
       `${type} kubernetes/kyverno/team-allowlist.yaml ${allowlist}`,
@@ -33,6 +33,8 @@ describe.runIf(schemasAvailable)("kyverno: every emitted document against the st
         ...emitted("ClusterPolicy", "ClusterPolicy", "ClusterPolicy"),
         "ClusterPolicy kubernetes/kyverno/private-cluster-pull-secret.yaml ClusterPolicy",
         "ClusterPolicy kubernetes/kyverno/private-proxy-pull-secret.yaml ClusterPolicy",
+        "CEL kubernetes/kyverno/private-cluster-pull-secret.yaml GeneratingPolicy",
+        "CEL kubernetes/kyverno/private-proxy-pull-secret.yaml GeneratingPolicy",
       ].sort(),
     );
   });

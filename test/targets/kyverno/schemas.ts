@@ -17,6 +17,7 @@ const schemaFiles: Record<string, string> = {
   ClusterPolicy: "kyverno.io/clusterpolicy_v1.json",
   MutatingPolicy: "policies.kyverno.io/mutatingpolicy_v1.json",
   ValidatingPolicy: "policies.kyverno.io/validatingpolicy_v1.json",
+  GeneratingPolicy: "policies.kyverno.io/generatingpolicy_v1.json",
 };
 
 const validators = new Map<string, ValidateFunction>();

@@ -9,7 +9,8 @@ import { imagesOf } from "./table-check.ts";
  * A Pod created before the policy runs `nginx`: a metadata update must neither rewrite it (a changed
  * image restarts the container) nor deny it (controllers label Pods and remove finalizers), while
  * `kubectl debug` (an UPDATE of the ephemeralcontainers subresource) gets its new container rewritten
- * and checked, and `kubectl set image` may bring in only allowed images.
+ * and checked, and `kubectl set image` gets the changed image rewritten and checked (audit F6): a
+ * container is "already running" only with the very (name, image) pair of the old Pod.
  */
 const engines: Record<"ClusterPolicy" | "CEL", (request: AdmissionRequest) => AdmissionOutcome> = {} as never;
 
@@ -53,12 +54,22 @@ describe.each(["ClusterPolicy", "CEL"] as const)("%s", (type) => {
   });
 
   it.each([
-    ["gcr.io.evil.com/x", false],
-    ["nginx:1.27", false],
-    ["harbor.myco.com/docker.io/nginx:1.27", true],
-  ] as const)("kubectl set image to %s: not rewritten (only new containers are), admitted: %s", (image, admitted) => {
+    ["gcr.io.evil.com/x", "gcr.io.evil.com/x", false],
+    ["nginx:1.27", "harbor.myco.com/docker.io/nginx:1.27", true],
+    ["quay.io/org/app:2", "harbor.myco.com/quay.io/org/app:2", true],
+    ["harbor.myco.com/docker.io/nginx:1.27", "harbor.myco.com/docker.io/nginx:1.27", true],
+  ] as const)("kubectl set image to %s: rewritten to %s and judged, admitted: %s", (image, rewritten, admitted) => {
     const outcome = engines[type]({ operation: "UPDATE", namespace: "default", object: podWith(image, ["containers"]), oldObject: old });
-    expect(imagesOf(outcome)).toEqual([image]);
+    expect(imagesOf(outcome)).toEqual([rewritten]);
     expect(outcome.admitted).toBe(admitted);
+  });
+
+  it("no container can borrow another container's old image", () => {
+    const legacy = withSpec(old, { initContainers: [{ name: "init", image: "public.ecr.aws/x/y:1" }] });
+    const borrowed = withSpec(legacy, { containers: [{ name: "app", image: "public.ecr.aws/x/y:1" }] });
+    const outcome = engines[type]({ operation: "UPDATE", namespace: "default", object: borrowed, oldObject: legacy });
+    expect(outcome.admitted).toBe(false);
+    expect(outcome.violations.map((violation) => violation.rule)).toEqual(["allowed-registries"]);
+    expect(outcome.violations[0]?.message).toMatch(/public\.ecr\.aws\/x\/y:1\)?$/);
   });
 });
