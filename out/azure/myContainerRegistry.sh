@@ -5,8 +5,14 @@
 # (resource group myResourceGroup) with its policy:
 #   public access from selected networks only (default action Deny), through the IP rules below.
 #
-# Usage: ./myContainerRegistry.sh [--dry-run]
-#   --dry-run (or DRY_RUN=1) prints the plan and changes nothing; a second run changes nothing.
+#   Trusted Azure services may bypass the firewall.
+#
+# Usage: ./myContainerRegistry.sh [--dry-run] [--json]
+#   --dry-run (or DRY_RUN=1) prints the plan and changes nothing; it exits 3 when changes are
+#   pending and 0 when the registry is in sync. --json prints the plan as one JSON object.
+#   The whole desired firewall is written in one PATCH of the registry (the properties of
+#   myContainerRegistry.arm-properties.json, api-version 2023-07-01), so no allowed network is
+#   locked out while rules are added one by one; the script then reads the registry back.
 #   Needs bash and the Azure CLI, logged in already: this script never logs in.
 set -euo pipefail
 
@@ -17,17 +23,27 @@ registry_args=(--name=myContainerRegistry --resource-group=myResourceGroup)
 
 # What `az acr show` reports once the registry matches the policy.
 want_public_access=Enabled
-want_public_enabled=true
+# Whether the policy needs a network rule set, which only the Premium SKU has; a Premium registry
+# gets the rule set below in any case.
+premium_required=true
 want_default_action=Deny
+want_bypass=AzureServices
 # The IP rules the policy allows, normalised: a single address is written as /32.
 desired_rules=(
   192.0.2.0/24 # network "production": production environment
 )
+# The body of the one PATCH that sets all of it: with the rule set (Premium), or without.
+# shellcheck disable=SC2016 # JSON text: nothing in it expands
+premium_body='{"properties":{"publicNetworkAccess":"Enabled","networkRuleBypassOptions":"AzureServices","networkRuleSet":{"defaultAction":"Deny","ipRules":[{"action":"Allow","value":"192.0.2.0/24"}]}}}'
+# shellcheck disable=SC2016 # JSON text: nothing in it expands
+access_body='{"properties":{"publicNetworkAccess":"Enabled"}}'
+api_version=2023-07-01
 
 usage() {
-  printf 'Usage: %s [--dry-run]\n' "${0##*/}"
+  printf 'Usage: %s [--dry-run] [--json]\n' "${0##*/}"
   printf 'Reconciles the firewall of Azure Container Registry %s with the policy.\n' "$registry_name"
-  printf '  --dry-run   print the plan and change nothing (DRY_RUN=1 does the same)\n'
+  printf '  --dry-run   print the plan and change nothing (DRY_RUN=1 does the same); exit 3 when changes are pending\n'
+  printf '  --json      print the plan as one JSON object\n'
 }
 
 fail() {
@@ -36,6 +52,7 @@ fail() {
 }
 
 dry_run=0
+json=0
 case "${DRY_RUN:-0}" in
   0 | "") ;;
   1) dry_run=1 ;;
@@ -44,6 +61,7 @@ esac
 for argument in "$@"; do
   case "$argument" in
     --dry-run) dry_run=1 ;;
+    --json) json=1 ;;
     -h | --help)
       usage
       exit 0
@@ -67,91 +85,119 @@ is_one_of() {
   return 1
 }
 
-# How many of the other arguments equal the first.
-count_of() {
-  local wanted=$1 item count=0
-  shift
+# A JSON string of the argument.
+json_string() {
+  local value=$1
+  value=${value//\\/\\\\}
+  value=${value//\"/\\\"}
+  value=${value//$'\t'/\\t}
+  value=${value//$'\n'/\\n}
+  printf '"%s"' "$value"
+}
+
+# A JSON array of the arguments.
+json_array() {
+  local item separator=""
+  printf '['
   for item in "$@"; do
-    if [[ "$item" = "$wanted" ]]; then count=$((count + 1)); fi
+    printf '%s%s' "$separator" "$(json_string "$item")"
+    separator=","
   done
-  printf '%s\n' "$count"
+  printf ']'
 }
 
-changes=0
-# Prints one change and, unless this is a dry run, makes it with `az acr <arguments>`.
-change() {
-  local summary=$1
-  shift
-  changes=$((changes + 1))
+# Reads the registry and lists in `changes` what differs from the policy, and in `unmanaged`
+# the virtual network rules, which the policy cannot express but which admit traffic too.
+plan() {
+  local state listed value rule seen=()
+  state=$(az acr show "${registry_args[@]}" --only-show-errors --query '[[id, sku.name, publicNetworkAccess, networkRuleSet.defaultAction, networkRuleBypassOptions]]' -o tsv)
+  IFS=$'\t' read -r registry_id sku public_access default_action bypass <<<"${state//$'\r'/}"
+  changes=()
+  unmanaged=()
+  if [[ "$public_access" != "$want_public_access" ]]; then
+    changes+=("set public network access $public_access -> $want_public_access")
+  fi
+  if [[ "$sku" != Premium ]]; then
+    if [[ "$premium_required" != true ]]; then return 0; fi
+    fail "$registry_name is on the ${sku:-unknown} SKU; IP network rules need the Premium SKU (upgrade it with: az acr update --name $registry_name --sku Premium)"
+  fi
+  if [[ "$default_action" != "$want_default_action" ]]; then
+    changes+=("set default action $default_action -> $want_default_action")
+  fi
+  if [[ "$bypass" != "$want_bypass" ]]; then
+    changes+=("set trusted Azure services bypass $bypass -> $want_bypass")
+  fi
+  # IP rules compare normalised; a rule held twice is listed once too many.
+  listed=$(az acr network-rule list "${registry_args[@]}" --only-show-errors --query 'ipRules[].ipAddressOrRange' -o tsv)
+  while IFS= read -r value; do
+    value=${value%$'\r'}
+    if [[ -z "$value" ]]; then continue; fi
+    case "$value" in
+      */*) rule=$value ;;
+      *) rule=$value/32 ;;
+    esac
+    if ! is_one_of "$rule" ${desired_rules[@]+"${desired_rules[@]}"}; then
+      changes+=("remove $value (not in the policy)")
+    elif is_one_of "$rule" ${seen[@]+"${seen[@]}"}; then
+      changes+=("remove $value (duplicate of $rule)")
+    else
+      seen+=("$rule")
+    fi
+  done <<<"$listed"
+  for rule in ${desired_rules[@]+"${desired_rules[@]}"}; do
+    if ! is_one_of "$rule" ${seen[@]+"${seen[@]}"}; then changes+=("add $rule"); fi
+  done
+  listed=$(az acr network-rule list "${registry_args[@]}" --only-show-errors --query 'virtualNetworkRules[].virtualNetworkResourceId' -o tsv)
+  while IFS= read -r value; do
+    value=${value%$'\r'}
+    if [[ -n "$value" ]]; then unmanaged+=("$value"); fi
+  done <<<"$listed"
+}
+
+# Prints the plan: text lines, or (with --json) one object.
+report() {
+  local prefix=$1 change subnet
+  if [[ "$json" = 1 ]]; then
+    printf '{"registry":%s,"dryRun":%s,"inSync":%s,"changes":%s,"unmanagedVirtualNetworkRules":%s}\n' \
+      "$(json_string "$registry_name")" "$([[ "$dry_run" = 1 ]] && echo true || echo false)" "$([[ "${#changes[@]}" -eq 0 ]] && echo true || echo false)" \
+      "$(json_array ${changes[@]+"${changes[@]}"})" "$(json_array ${unmanaged[@]+"${unmanaged[@]}"})"
+    return 0
+  fi
+  for change in ${changes[@]+"${changes[@]}"}; do printf '  %s%s\n' "$prefix" "$change"; done
+  for subnet in ${unmanaged[@]+"${unmanaged[@]}"}; do
+    printf '  note: virtual network rule %s also admits traffic; the policy does not manage it (remove it with: az acr network-rule remove --name %s --subnet %s)\n' "$subnet" "$registry_name" "$subnet"
+  done
+}
+
+if [[ "$json" = 0 ]]; then
   if [[ "$dry_run" = 1 ]]; then
-    printf '  would %s\n' "$summary"
+    printf 'Azure Container Registry %s (dry run: nothing is changed)\n' "$registry_name"
   else
-    printf '  %s\n' "$summary"
-    az acr "$@" "${registry_args[@]}" --only-show-errors -o none
+    printf 'Azure Container Registry %s\n' "$registry_name"
   fi
-}
+fi
 
+plan
+if [[ "${#changes[@]}" -eq 0 ]]; then
+  report ""
+  if [[ "$json" = 0 ]]; then printf '  up to date\n'; fi
+  exit 0
+fi
 if [[ "$dry_run" = 1 ]]; then
-  printf 'Azure Container Registry %s (dry run: nothing is changed)\n' "$registry_name"
-else
-  printf 'Azure Container Registry %s\n' "$registry_name"
+  report "would "
+  if [[ "$json" = 0 ]]; then printf '  dry run: %s change(s) planned, nothing changed\n' "${#changes[@]}"; fi
+  exit 3
 fi
 
-# Preconditions and public access. `network-rule list` leaves out the default action.
-state=$(az acr show "${registry_args[@]}" --only-show-errors --query '[[sku.name, publicNetworkAccess, networkRuleSet.defaultAction]]' -o tsv)
-IFS=$'\t' read -r sku public_access default_action <<<"${state//$'\r'/}"
-if [[ "$sku" != Premium ]]; then
-  fail "$registry_name is on the ${sku:-unknown} SKU; IP network rules need the Premium SKU (upgrade it with: az acr update --name $registry_name --sku Premium)"
+report ""
+planned=${#changes[@]}
+if [[ "$sku" = Premium ]]; then body=$premium_body; else body=$access_body; fi
+az rest --method patch --url "${registry_id}?api-version=${api_version}" --body "$body" --only-show-errors -o none
+plan
+if [[ "${#changes[@]}" -gt 0 ]]; then
+  report "still to "
+  fail "the registry does not match the policy after the update"
 fi
-# Set before the rules are read, so that rules an update might drop are added back below.
-if [[ "$public_access" != "$want_public_access" ]] || [[ "$default_action" != "$want_default_action" ]]; then
-  change "set public network access $public_access -> $want_public_access, default action $default_action -> $want_default_action" \
-    update --public-network-enabled "$want_public_enabled" --default-action "$want_default_action"
-fi
-
-# IP rules: compared normalised, removed by the exact string the service holds (remove matches
-# it verbatim), stale ones first so the quota of 100 leaves room for the missing ones.
-listed=$(az acr network-rule list "${registry_args[@]}" --only-show-errors --query 'ipRules[].ipAddressOrRange' -o tsv)
-current=()
-while IFS= read -r value; do
-  value=${value%$'\r'}
-  if [[ -n "$value" ]]; then current+=("$value"); fi
-done <<<"$listed"
-
-kept=()
-removed=()
-for value in ${current[@]+"${current[@]}"}; do
-  case "$value" in
-    */*) rule=$value ;;
-    *) rule=$value/32 ;;
-  esac
-  if is_one_of "$value" ${removed[@]+"${removed[@]}"}; then
-    continue
-  elif ! is_one_of "$rule" ${desired_rules[@]+"${desired_rules[@]}"}; then
-    reason="not in the policy"
-  elif is_one_of "$rule" ${kept[@]+"${kept[@]}"}; then
-    reason="duplicate of $rule"
-  elif [[ "$(count_of "$value" "${current[@]}")" -gt 1 ]]; then
-    # Removing drops every copy; the rule is added back once below.
-    reason="held more than once"
-  else
-    kept+=("$rule")
-    continue
-  fi
-  removed+=("$value")
-  change "remove $value ($reason)" network-rule remove --ip-address="$value"
-done
-
-for rule in ${desired_rules[@]+"${desired_rules[@]}"}; do
-  if ! is_one_of "$rule" ${kept[@]+"${kept[@]}"}; then
-    change "add $rule" network-rule add --ip-address="$rule"
-  fi
-done
-
-if [[ "$changes" -eq 0 ]]; then
-  printf '  up to date\n'
-elif [[ "$dry_run" = 1 ]]; then
-  printf '  dry run: %s change(s) planned, nothing changed\n' "$changes"
-else
-  printf '  %s change(s) made; a changed IP rule takes a few minutes to take effect\n' "$changes"
+if [[ "$json" = 0 ]]; then
+  printf '  %s change(s) made in one update and confirmed by reading the registry back; a changed IP rule takes a few minutes to take effect\n' "$planned"
 fi

@@ -13,11 +13,15 @@
 #     --image-store '<datastore>' \
 #     --bridge-network '<bridge-port-group>' \
 #     --compute-resource '<cluster-or-resource-pool>' \
+#     --tls-cname '<vch-fqdn-or-static-ip>' \
 #     --name "$VIC_VCH_NAME" \
 #     "${VIC_REGISTRY_ARGS[@]}"
 #
 # The whitelist and insecure registries are fixed when the VCH is created: changing them means
 # redeploying it. Registry CAs alone can be changed later with the .configure.sh script.
+# vic-machine generates the VCH's certificates for the --tls-cname name (or use --no-tlsverify, or
+# --no-tls); without one of them, and without a static address, create stops with "provide Common
+# Name for server certificate".
 #
 # Use this array rather than the .flags file. Expanded unquoted, as in `$(< file)`, the .flags
 # lines are glob patterns (`--whitelist-registry=*.example.com`, `…=[2001:db8::1]:5000`): under

@@ -26,6 +26,15 @@ export interface AzureRegistryOptions {
   readonly publicAccess?: AzurePublicAccess;
   /** Networks allowed through the registry firewall (IPv4 only, at most 100 rules). */
   readonly networks?: readonly NetworkRef[];
+  /**
+   * Whether trusted Azure services (ACR Tasks, Defender, …) may bypass the firewall: ARM's
+   * `networkRuleBypassOptions`, `AzureServices` or `None`.
+   *
+   * @default true (Azure's own default, `AzureServices`)
+   * @example
+   * trustedServices: false // networkRuleBypassOptions: "None"
+   */
+  readonly trustedServices?: boolean;
 }
 
 /**

@@ -21,6 +21,7 @@ export function buildRegistry(value: ManagedRegistry, networks: NetworkTable, an
         resourceGroup: value.resourceGroup,
         subscription: value.subscription ?? null,
         publicAccess: value.publicAccess ?? "selected-networks",
+        trustedServices: value.trustedServices ?? true,
         rules: networks.resolve(value.networks ?? [], value, ["networks"]),
         source: anchors.at(value),
       };

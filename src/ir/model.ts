@@ -94,6 +94,8 @@ export interface AzureRegistryNode {
   readonly resourceGroup: string;
   readonly subscription: string | null;
   readonly publicAccess: "selected-networks" | "all-networks" | "disabled";
+  /** Trusted Azure services bypass the firewall (`networkRuleBypassOptions: AzureServices`). */
+  readonly trustedServices: boolean;
   /** The rules of every referenced network, in reference order. */
   readonly rules: readonly IpRuleNode[];
   readonly source: SourceAnchor;

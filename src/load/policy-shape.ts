@@ -53,6 +53,7 @@ const azureRegistry = z.strictObject({
   subscription: text.optional(),
   publicAccess: z.enum(["selected-networks", "all-networks", "disabled"]).optional(),
   networks: z.array(networkRef).optional(),
+  trustedServices: z.boolean().optional(),
 });
 
 const ovhAccess = z.union([z.literal("open"), z.array(networkRef)]);

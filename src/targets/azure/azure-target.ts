@@ -4,7 +4,7 @@ import type { AzureRegistryNode, ProgramNode } from "../../ir/model.js";
 import { banner } from "../../render/banner.js";
 import { acrossPolicies, registriesOfKind } from "../program-queries.js";
 import type { Artifact, Emission, EmitContext, Target } from "../target.js";
-import { armProperties, firewallState } from "./firewall-state.js";
+import { armApiVersion, armProperties, firewallState } from "./firewall-state.js";
 import { validateAzureRegistries } from "./validate-azure.js";
 
 const azureRegistries = registriesOfKind("azure-registry");
@@ -15,7 +15,9 @@ function accessSummary(registry: AzureRegistryNode): string {
     case "selected-networks":
       return "public access from selected networks only (default action Deny), through the IP rules below.";
     case "all-networks":
-      return "public access from all networks (default action Allow); the IP rules below are kept but unused.";
+      return registry.rules.length === 0
+        ? "public access from all networks; no network rule set (any SKU)."
+        : "public access from all networks (default action Allow); the IP rules below are kept but unused.";
     case "disabled":
       return "public access disabled (default action Deny); the IP rules below are kept but unused.";
     default:
@@ -31,7 +33,9 @@ function scriptHeader(registry: AzureRegistryNode): string {
     `(${where.join(", ")}) with its policy:`,
     `  ${accessSummary(registry)}`,
     "",
-    `Usage: ./${registry.name}.sh [--dry-run]`,
+    `  Trusted Azure services ${registry.trustedServices ? "may" : "may not"} bypass the firewall.`,
+    "",
+    `Usage: ./${registry.name}.sh [--dry-run] [--json]`,
   ].join("\n");
 }
 
@@ -43,14 +47,22 @@ function emit(program: ProgramNode, context: EmitContext): Emission {
   const artifacts: Artifact[] = [];
   for (const { policy, node: registry } of acrossPolicies(program, azureRegistries)) {
     const state = firewallState(registry);
-    const rules = state.rules.map((rule) => ({ cidr: rule.block.cidr, note: `network "${rule.network}": ${rule.description}` }));
-    artifacts.push({
-      path: `azure/${registry.name}.sh`,
-      content: context.render.render("azure", "reconcile.sh", { banner: banner(policy.file), header: scriptHeader(registry), registry, state, rules }),
-      format: "shell",
-      executable: true,
-    });
     const properties = armProperties(state);
+    const rules = state.ruleSet.rules.map((rule) => ({ cidr: rule.block.cidr, note: `network "${rule.network}": ${rule.description}` }));
+    const script = {
+      banner: banner(policy.file),
+      header: scriptHeader(registry),
+      registry,
+      state,
+      premiumRequired: state.premiumRequired ? "true" : "false",
+      defaultAction: state.ruleSet.defaultAction,
+      bypass: state.ruleSet.bypass,
+      rules,
+      premiumBody: JSON.stringify({ properties: armProperties(state, true) }),
+      accessBody: JSON.stringify({ properties: armProperties(state, false) }),
+      apiVersion: armApiVersion,
+    };
+    artifacts.push({ path: `azure/${registry.name}.sh`, content: context.render.render("azure", "reconcile.sh", script), format: "shell", executable: true });
     artifacts.push({
       path: `azure/${registry.name}.arm-properties.json`,
       content: context.render.render("azure", "arm-properties.json", { registry, properties }),
@@ -58,7 +70,7 @@ function emit(program: ProgramNode, context: EmitContext): Emission {
       expected: properties,
     });
   }
-  return { artifacts, findings: [], notes: artifacts.length > 0 ? ["azure: a changed ACR IP rule takes a few minutes to take effect"] : [] };
+  return { artifacts, findings: [], notes: [] };
 }
 
 /**

@@ -66,10 +66,21 @@ export function planContainerHost(host: ContainerHostNode): { readonly plan: Con
 
   const whitelistMode = host.whitelist.length > 0;
   const effective = [...whitelist];
+  for (const item of whitelist) {
+    const { entry } = item;
+    if ((entry.kind === "host" || entry.kind === "ip") && entry.port === 443) {
+      const bare = entry.text.slice(0, entry.text.lastIndexOf(":"));
+      findings.warning(
+        "RF6031",
+        item.source,
+        `whitelist entry ${entry.text} admits only pulls that name the port (docker pull ${entry.text}/…): vic-machine does not read "${bare}" as "${entry.text}"`,
+        `write "${bare}" to admit the registry on every port, or pull as ${entry.text}/…`,
+      );
+    }
+  }
   if (whitelistMode) {
-    const listed = new Set(whitelist.map((item) => entryKey(item.entry)));
     for (const item of insecure) {
-      if (listed.has(entryKey(item.entry))) continue;
+      if (whitelist.some((listed) => covers(listed.entry, item.entry))) continue;
       effective.push(item);
       findings.info(
         "RF6012",
@@ -133,11 +144,13 @@ function singleServer(item: Parsed, role: "insecure" | "vic", findings: Findings
   if (entry.kind !== "cidr" && entry.kind !== "wildcard") return true;
   const form = entry.kind === "cidr" ? "a CIDR range" : "a wildcard";
   if (role === "insecure") {
+    // vic-machine takes a wildcard insecure registry (it skips probing it and globs at pull time), not a CIDR.
+    if (entry.kind === "wildcard") return true;
     findings.error(
-      entry.kind === "cidr" ? "RF6010" : "RF6011",
+      "RF6010",
       item.source,
-      `insecure registry ${entry.text} is ${form}; vic-machine accepts only single registries there`,
-      entry.kind === "cidr" ? 'vic-machine fails with "invalid insecure registry entry": list each insecure registry by IP or host' : "list each insecure registry by its host name",
+      `insecure registry ${entry.text} is ${form}; vic-machine accepts only hosts, IPs and *.domain wildcards there`,
+      'vic-machine fails with "invalid insecure registry entry": list each insecure registry by IP or host',
     );
   } else {
     findings.error("RF6014", item.source, `vSphere Integrated Containers Registry ${entry.text} is ${form}, not one registry`, "write its host or IP, with the port when it is not 443");

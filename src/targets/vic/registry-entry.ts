@@ -90,11 +90,13 @@ function parseHost(written: string, host: string, port: number | null): EntryPar
   const ip = parseIpBlock(host);
   if (ip.ok) return { ok: true, entry: { kind: "ip", text: written, block: ip.block, port } };
   if (dottedNumbers.test(host)) return fail("invalid", `${quote(host)} is not a valid IPv4 address`, "write four decimal numbers from 0 to 255, without leading zeros");
+  // vic matches names with a case-sensitive glob against what clients send, which is lowercase:
+  // names are emitted lowercase, so `Registry.Example.com` still matches `registry.example.com`.
   if (host.startsWith("*.")) {
-    const domain = host.slice(2);
-    if (isHostName(domain)) return { ok: true, entry: { kind: "wildcard", text: written, domain, port } };
+    const domain = host.slice(2).toLowerCase();
+    if (isHostName(domain)) return { ok: true, entry: { kind: "wildcard", text: written.toLowerCase(), domain, port } };
   } else if (isHostName(host)) {
-    return { ok: true, entry: { kind: "host", text: written, host, port } };
+    return { ok: true, entry: { kind: "host", text: written.toLowerCase(), host: host.toLowerCase(), port } };
   }
   return host.includes("*")
     ? fail("invalid", `${quote(written)} is not a wildcard vic-machine documents`, "write *.domain: the only wildcard is a leading `*.`")
@@ -124,7 +126,9 @@ function quote(text: string): string {
 /**
  * True when whitelist entry `entry` lets the VCH reach `target`, by vic's matching rules: a CIDR
  * covers IP literals only, `*.d` covers names under `d` but not `d` itself, and an entry without
- * a port covers every port while `host:443` also covers `host` (vic adds the https port).
+ * a port covers every port while `host:443` covers only `host:443`: vic adds the https port only
+ * to an entry written with `https://` (`pkg/registry/entry.go` ensurePort; its own test has
+ * `ParseEntry("foo:123").Match("foo") == false`), and pulls name the registry as written.
  */
 export function covers(entry: RegistryEntry, target: RegistryEntry): boolean {
   switch (entry.kind) {
@@ -171,7 +175,7 @@ function portOf(entry: RegistryEntry): number | null {
 }
 
 function portCovers(entryPort: number | null, targetPort: number | null): boolean {
-  return entryPort === null || entryPort === (targetPort ?? 443);
+  return entryPort === null || entryPort === targetPort;
 }
 
 function sameName(a: string, b: string): boolean {

@@ -64,14 +64,14 @@ describe.skipIf(az === "" && !requireAz)("the real Azure CLI accepts every call 
     for (const scenario of scenarios) {
       const script = await scriptFor(scenario.policy);
       for (const run of [sandbox.run(script, scenario.drifted), sandbox.run(script, scenario.drifted, { args: ["--dry-run"] })]) {
-        expect(run.status).toBe(0);
+        expect([0, 3]).toContain(run.status);
         for (const call of run.calls) calls.set(JSON.stringify(call), call);
       }
     }
     const basic = sandbox.run(await scriptFor({}), serviceState({ sku: "Basic" }));
     for (const call of basic.calls) calls.set(JSON.stringify(call), call);
-    const commands = new Set([...calls.values()].map((call) => call.slice(0, call[1] === "network-rule" ? 3 : 2).join(" ")));
-    expect([...commands].sort()).toEqual(["acr network-rule add", "acr network-rule list", "acr network-rule remove", "acr show", "acr update"]);
+    const commands = new Set([...calls.values()].map((call) => call.slice(0, call[0] === "rest" ? 1 : call[1] === "network-rule" ? 3 : 2).join(" ")));
+    expect([...commands].sort()).toEqual(["acr network-rule list", "acr show", "rest"]);
 
     // The first call builds the command index the others then reuse.
     const [first, ...rest] = [...calls.values()];
@@ -81,8 +81,8 @@ describe.skipIf(az === "" && !requireAz)("the real Azure CLI accepts every call 
     expect(rejected.map(({ argv, status, stderr }) => ({ argv, status, stderr: stderr.trim() }))).toEqual([]);
 
     // The check can fail: a value outside the CLI's enum is refused before the login check.
-    const control = await replay(["acr", "update", "--name=myContainerRegistry", "--default-action", "Block", "-o", "none"], home);
+    const control = await replay(["rest", "--method", "patchy", "--url", "/subscriptions/x?api-version=2023-07-01", "-o", "none"], home);
     expect(control.status).toBe(2);
-    expect(control.stderr).toContain("'Block' is not a valid value for '--default-action'");
+    expect(control.stderr).toContain("'patchy' is not a valid value for '--method'");
   });
 });

@@ -1,7 +1,9 @@
 /**
  * The emitted reconcile scripts, run by bash against the stand-in `az` (nothing else on PATH):
- * convergence from drift, a second run that changes nothing, dry runs that change nothing, the
- * Premium precondition, argument handling. Every script is also checked by shellcheck.
+ * convergence from drift in one PATCH read back afterwards, no lock-out in between, a second run
+ * that changes nothing, dry runs that change nothing and exit 3 when changes are pending, JSON
+ * plans, the Premium precondition only where a rule set is needed, argument handling. Every
+ * script is also checked by shellcheck.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
@@ -11,11 +13,8 @@ import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseIpBlock } from "../../../src/ir/ip-block.ts";
-import type { UpdateBehaviour } from "./fake-az.ts";
+import type { FakeRegistry } from "./fake-az.ts";
 import { isMutating, Sandbox, scenarios, scriptFor, serviceState } from "./harness.ts";
-
-/** Both ways `acr update` may treat the IP rules: the reference could not tell which the service does. */
-const updateBehaviours: readonly UpdateBehaviour[] = ["keeps-rules", "drops-rules"];
 
 let sandbox: Sandbox;
 beforeAll(async () => {
@@ -31,22 +30,40 @@ function changeLines(stdout: string): string[] {
     .map((line) => line.trim().replace(/^would /, ""));
 }
 
+const normalised = (rule: string): string => {
+  const parsed = parseIpBlock(rule);
+  if (!parsed.ok) throw new Error(parsed.message);
+  return parsed.block.cidr;
+};
+
+/** Whether clients from `cidr` reach the registry in `state` (Premium: its firewall; otherwise its public endpoint). */
+function reaches(state: FakeRegistry, cidr: string): boolean {
+  if (state.publicNetworkAccess === "Disabled") return false;
+  return state.sku !== "Premium" || state.defaultAction === "Allow" || state.ipRules.map(normalised).includes(cidr);
+}
+
+/** The networks that the registry admitted before and admits after, but not in some state in between. */
+function lockedOut(before: FakeRegistry, history: readonly FakeRegistry[], probes: readonly string[]): string[] {
+  const after = history.at(-1) ?? before;
+  return probes.filter((cidr) => reaches(before, cidr) && reaches(after, cidr) && history.some((state) => !reaches(state, cidr)));
+}
+
 describe.each(scenarios)("$name", (scenario) => {
   let script: string;
   beforeAll(async () => {
     script = await scriptFor(scenario.policy);
   });
 
-  it.each(updateBehaviours)("converges, then a second run changes nothing (acr update %s)", (update) => {
-    const changes = update === "drops-rules" ? (scenario.changesIfUpdateDropsRules ?? scenario.changes) : scenario.changes;
-    const first = sandbox.run(script, scenario.drifted, { update });
+  it("converges in one update, read back, then a second run changes nothing", () => {
+    const first = sandbox.run(script, scenario.drifted);
     expect(first.stderr).toBe("");
     expect(first.status).toBe(0);
     expect(first.state).toEqual(scenario.converged);
-    expect(changeLines(first.stdout)).toEqual(changes);
-    expect(first.calls.filter(isMutating)).toHaveLength(changes.length);
+    expect(changeLines(first.stdout)).toEqual(scenario.changes);
+    expect(first.calls.filter(isMutating)).toHaveLength(1);
+    expect(first.stdout).toContain("change(s) made in one update and confirmed by reading the registry back");
 
-    const second = sandbox.run(script, first.state, { update });
+    const second = sandbox.run(script, first.state);
     expect(second.status).toBe(0);
     expect(second.state).toEqual(scenario.converged);
     expect(second.calls.filter(isMutating)).toEqual([]);
@@ -56,74 +73,94 @@ describe.each(scenarios)("$name", (scenario) => {
   it.each([
     ["--dry-run", { args: ["--dry-run"] }],
     ["DRY_RUN=1", { env: { DRY_RUN: "1" } }],
-  ] as const)("%s prints the plan and leaves the registry untouched", (_, options) => {
+  ] as const)("%s prints the plan, leaves the registry untouched and exits 3", (_, options) => {
     const run = sandbox.run(script, scenario.drifted, options);
-    expect(run.status).toBe(0);
+    expect(run.status).toBe(3);
     expect(run.state).toEqual(scenario.drifted);
     expect(run.calls.filter(isMutating)).toEqual([]);
     expect(changeLines(run.stdout)).toEqual(scenario.changes);
     expect(run.stdout).toContain(`dry run: ${scenario.changes.length} change(s) planned, nothing changed`);
   });
 
-  it("names the registry the same way on every call, quiet, and mutates with -o none", () => {
+  it("--dry-run --json prints the plan as one JSON object", () => {
+    const run = sandbox.run(script, scenario.drifted, { args: ["--dry-run", "--json"] });
+    expect(run.status).toBe(3);
+    expect(JSON.parse(run.stdout)).toEqual({ registry: "myContainerRegistry", dryRun: true, inSync: false, changes: scenario.changes, unmanagedVirtualNetworkRules: [] });
+  });
+
+  it("reads with the registry's name on every acr call, quiet, and PATCHes the id acr show reported", () => {
     const { calls } = sandbox.run(script, scenario.drifted);
     const { name, resourceGroup, subscription } = { name: "myContainerRegistry", resourceGroup: "myResourceGroup", subscription: null, ...scenario.policy };
     for (const call of calls) {
+      expect(call).toContain("--only-show-errors");
+      if (call[0] === "rest") {
+        expect(call.slice(0, 5)).toEqual(["rest", "--method", "patch", "--url", `/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/${resourceGroup}/providers/Microsoft.ContainerRegistry/registries/${name}?api-version=2023-07-01`]);
+        expect(call.slice(-2)).toEqual(["-o", "none"]);
+        continue;
+      }
       expect(call).toContain(`--name=${name}`);
       expect(call).toContain(`--resource-group=${resourceGroup}`);
       expect(call.some((word) => word.startsWith("--subscription="))).toBe(subscription !== null);
       if (subscription !== null) expect(call).toContain(`--subscription=${subscription}`);
-      expect(call).toContain("--only-show-errors");
-      if (isMutating(call)) expect(call.slice(-2)).toEqual(["-o", "none"]);
     }
+  });
+
+  it("never locks out a network the policy allows while it converges", () => {
+    const probes = [...(scenario.policy.rules ?? []).map(normalised), "198.51.100.7/32", "203.0.113.0/24"];
+    const run = sandbox.run(script, scenario.drifted);
+    expect(lockedOut(scenario.drifted, run.history, probes)).toEqual([]);
   });
 });
 
-describe("an acr update that drops the IP rules (the unverified worst case)", () => {
-  it("is survived because the script updates before it reads the rules; updating last would lose them", async () => {
-    const [scenario] = scenarios;
-    if (scenario === undefined) throw new Error("no scenarios");
-    const script = await scriptFor(scenario.policy);
-    const update = /\nif \[\[ "\$public_access" != [^\n]*\n(?:  [^\n]*\n)+fi\n/.exec(script)?.[0];
-    expect(update, "the script's update block").toBeDefined();
-    const updateLast = script.replace(update ?? "", "\n").replace('\nif [[ "$changes" -eq 0 ]]', `${update ?? ""}if [[ "$changes" -eq 0 ]]`);
-    expect(updateLast).not.toBe(script);
-
-    expect(sandbox.run(script, scenario.drifted, { update: "drops-rules" }).state).toEqual(scenario.converged);
-    expect(sandbox.run(updateLast, scenario.drifted, { update: "keeps-rules" }).state).toEqual(scenario.converged);
-    const lost = sandbox.run(updateLast, scenario.drifted, { update: "drops-rules" });
-    expect(lost.status).toBe(0);
-    expect(lost.state).toEqual({ ...scenario.converged, ipRules: [] });
+describe("no lock-out window (audit A1)", () => {
+  it("the check catches the step-by-step way: Deny first, then one rule at a time", () => {
+    // What the scripts did before: the default action changed before the allowed rules were added.
+    const before = serviceState({ defaultAction: "Allow", ipRules: [] });
+    const stepwise = [serviceState({ defaultAction: "Deny", ipRules: [] }), serviceState({ defaultAction: "Deny", ipRules: ["192.0.2.0/24"] })];
+    expect(lockedOut(before, stepwise, ["192.0.2.0/24"])).toEqual(["192.0.2.0/24"]);
   });
 });
 
 describe("any drift", () => {
   const policyRules = ["192.0.2.1", "198.51.100.7/32", "10.0.0.0/8", "203.0.113.0/25"];
   const heldRules = ["192.0.2.1", "192.0.2.1/32", "198.51.100.7", "198.51.100.7/32", "10.0.0.0/8", "203.0.113.0/25", "203.0.113.128/25"];
-  const normalised = (rule: string): string => {
-    const parsed = parseIpBlock(rule);
-    if (!parsed.ok) throw new Error(parsed.message);
-    return parsed.block.cidr;
-  };
 
-  it("converges to each desired block exactly once, and a second run changes nothing", { timeout: 300_000 }, async () => {
+  it("converges to each desired block exactly once without locking anyone out, and a second run changes nothing", { timeout: 300_000 }, async () => {
     await fc.assert(
-      fc.asyncProperty(
-        fc.subarray(policyRules),
-        fc.array(fc.constantFrom(...heldRules), { maxLength: 6 }),
-        fc.constantFrom("Allow" as const, "Deny" as const),
-        fc.constantFrom(...updateBehaviours),
-        async (rules, ipRules, defaultAction, update) => {
-          const script = await scriptFor({ rules });
-          const first = sandbox.run(script, serviceState({ ipRules, defaultAction }), { update });
-          expect(first.status).toBe(0);
-          expect(first.state.defaultAction).toBe("Deny");
-          expect(first.state.ipRules.map(normalised).sort()).toEqual(rules.map(normalised).sort());
-          expect(sandbox.run(script, first.state, { update }).calls.filter(isMutating)).toEqual([]);
-        },
-      ),
+      fc.asyncProperty(fc.subarray(policyRules), fc.array(fc.constantFrom(...heldRules), { maxLength: 6 }), fc.constantFrom("Allow" as const, "Deny" as const), async (rules, ipRules, defaultAction) => {
+        const script = await scriptFor({ rules });
+        const drifted = serviceState({ ipRules, defaultAction });
+        const first = sandbox.run(script, drifted);
+        expect(first.status).toBe(0);
+        expect(first.state.defaultAction).toBe("Deny");
+        expect(first.state.ipRules.map(normalised).sort()).toEqual(rules.map(normalised).sort());
+        expect(lockedOut(drifted, first.history, rules.map(normalised))).toEqual([]);
+        expect(sandbox.run(script, first.state).calls.filter(isMutating)).toEqual([]);
+      }),
       { numRuns: 8 },
     );
+  });
+});
+
+describe("what the policy cannot express, and what the service does not confirm", () => {
+  it("shows virtual network rules, which admit traffic too, and never calls such a registry up to date silently (audit A3)", async () => {
+    const subnet = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/net/providers/Microsoft.Network/virtualNetworks/v/subnets/s";
+    const script = await scriptFor({ rules: ["192.0.2.0/24"] });
+    const state = serviceState({ ipRules: ["192.0.2.0/24"], networkRuleBypassOptions: "AzureServices", virtualNetworkRules: [subnet] });
+    const run = sandbox.run(script, state);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain(`  note: virtual network rule ${subnet} also admits traffic; the policy does not manage it (remove it with: az acr network-rule remove --name myContainerRegistry --subnet ${subnet})`);
+    const json = sandbox.run(script, state, { args: ["--dry-run", "--json"] });
+    expect(json.status).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({ inSync: true, changes: [], unmanagedVirtualNetworkRules: [subnet] });
+  });
+
+  it("fails when the registry read back does not match", async () => {
+    const script = await scriptFor({ rules: ["192.0.2.0/24"] });
+    const run = sandbox.run(script, serviceState({ defaultAction: "Allow" }), { env: { FAKE_AZ_PATCH_IGNORED: "1" } });
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain("  still to set default action Allow -> Deny");
+    expect(run.stderr).toBe("reconcile.sh: error: the registry does not match the policy after the update\n");
   });
 });
 
@@ -133,7 +170,7 @@ describe("preconditions and arguments", () => {
     script = await scriptFor({ rules: ["192.0.2.0/24"] });
   });
 
-  it.each(["Basic", "Standard"] as const)("stops on a %s registry with a clear message and changes nothing", (sku) => {
+  it.each(["Basic", "Standard"] as const)("stops on a %s registry when the policy needs a rule set, with a clear message, and changes nothing", (sku) => {
     const drifted = serviceState({ sku, defaultAction: "Allow" });
     const run = sandbox.run(script, drifted);
     expect(run.status).toBe(1);
@@ -142,6 +179,13 @@ describe("preconditions and arguments", () => {
     );
     expect(run.state).toEqual(drifted);
     expect(run.calls.map((call) => call.slice(0, 2))).toEqual([["acr", "show"]]);
+  });
+
+  it("accepts a Standard registry as it is when the policy opens it to all networks (audit A2)", async () => {
+    const open = await scriptFor({ publicAccess: "all-networks" });
+    const run = sandbox.run(open, serviceState({ sku: "Standard", defaultAction: "Allow" }));
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain("up to date");
   });
 
   it("stops when az fails (no login, no such registry) and changes nothing", () => {
@@ -177,7 +221,7 @@ describe("preconditions and arguments", () => {
   it("--help prints the usage and calls nothing", () => {
     const run = sandbox.run(script, serviceState(), { args: ["--help"] });
     expect(run.status).toBe(0);
-    expect(run.stdout).toMatch(/^Usage: reconcile\.sh \[--dry-run\]\n/);
+    expect(run.stdout).toMatch(/^Usage: reconcile\.sh \[--dry-run\] \[--json\]\n/);
     expect(run.calls).toEqual([]);
   });
 });

@@ -27,10 +27,11 @@ describe("azure emit", () => {
     ["all-networks", "Enabled", "Allow"],
     ["disabled", "Disabled", "Deny"],
   ] as const)(
-    "ARM properties for %s: publicNetworkAccess %s, default action %s, each block once, in address order, bare addresses as /32",
+    "ARM properties for %s: publicNetworkAccess %s, default action %s, the bypass, each block once, in address order, bare addresses as /32",
     async (publicAccess, publicNetworkAccess, defaultAction) => {
       expect(await armProperties({ publicAccess, rules: ["192.0.2.1", "10.0.0.0/8", "9.0.0.0/8", "192.0.2.1/32"] })).toEqual({
         publicNetworkAccess,
+        networkRuleBypassOptions: "AzureServices",
         networkRuleSet: {
           defaultAction,
           ipRules: [
@@ -43,22 +44,34 @@ describe("azure emit", () => {
     },
   );
 
-  it("says in the ARM properties what the script does: the same public access and default action", async () => {
-    for (const publicAccess of ["selected-networks", "all-networks", "disabled"] as const) {
-      const script = await scriptFor({ publicAccess });
-      const properties = (await armProperties({ publicAccess })) as { publicNetworkAccess: string; networkRuleSet: { defaultAction: string } };
-      expect(script).toContain(`\nwant_public_access=${properties.publicNetworkAccess}\n`);
-      expect(script).toContain(`\nwant_default_action=${properties.networkRuleSet.defaultAction}\n`);
+  it("leaves the rule set out of the ARM properties when the policy needs none (all networks, no rule), so any SKU fits", async () => {
+    expect(await armProperties({ publicAccess: "all-networks" })).toEqual({ publicNetworkAccess: "Enabled" });
+    expect(await scriptFor({ publicAccess: "all-networks" })).toContain("\npremium_required=false\n");
+  });
+
+  it("states trustedServices in both artifacts alike (networkRuleBypassOptions)", async () => {
+    expect(await armProperties({ trustedServices: false })).toMatchObject({ networkRuleBypassOptions: "None" });
+    expect(await scriptFor({ trustedServices: false })).toContain("\nwant_bypass=None\n");
+  });
+
+  it("PATCHes exactly the ARM properties: the script's body is the fragment", async () => {
+    for (const spec of [{ publicAccess: "selected-networks", rules: ["192.0.2.0/24"] }, { publicAccess: "all-networks" }, { publicAccess: "disabled", trustedServices: false }] as const) {
+      const script = await scriptFor(spec);
+      const body = /\npremium_body='([^']*)'\n/.exec(script)?.[1] ?? "";
+      const properties = (await armProperties(spec)) as { networkRuleSet?: unknown };
+      if (properties.networkRuleSet !== undefined) expect(JSON.parse(body)).toEqual({ properties });
+      expect(JSON.parse(/\naccess_body='([^']*)'\n/.exec(script)?.[1] ?? "")).toEqual({ properties: { publicNetworkAccess: (properties as { publicNetworkAccess: string }).publicNetworkAccess } });
     }
   });
 
   it.each([
     ["selected-networks", "Enabled", "true", "Deny"],
-    ["all-networks", "Enabled", "true", "Allow"],
-    ["disabled", "Disabled", "false", "Deny"],
-  ] as const)("the %s script wants publicNetworkAccess %s (--public-network-enabled %s) and default action %s", async (publicAccess, access, enabled, action) => {
+    ["all-networks", "Enabled", "false", "Allow"],
+    ["disabled", "Disabled", "true", "Deny"],
+  ] as const)("the %s script wants publicNetworkAccess %s (Premium required: %s) and default action %s", async (publicAccess, access, premium, action) => {
     const script = await scriptFor({ publicAccess });
-    expect(script).toContain(`\nwant_public_access=${access}\nwant_public_enabled=${enabled}\nwant_default_action=${action}\n`);
+    expect(script).toContain(`\nwant_public_access=${access}\n`);
+    expect(script).toContain(`\npremium_required=${premium}\nwant_default_action=${action}\nwant_bypass=AzureServices\n`);
   });
 
   it("bakes in the registry, quoted, with the subscription only when the policy names one", async () => {

@@ -15,7 +15,7 @@ import { shellQuote } from "../../../src/render/quote.ts";
 import { TemplateRenderer } from "../../../src/render/template-renderer.ts";
 import { azureTarget } from "../../../src/targets/azure/azure-target.ts";
 import type { Artifact, EmitContext } from "../../../src/targets/target.ts";
-import type { FakeRegistry, UpdateBehaviour } from "./fake-az.ts";
+import type { FakeRegistry } from "./fake-az.ts";
 
 const source = { file: "policies/test.policy.ts", line: 1, column: 1, path: [] };
 
@@ -31,6 +31,7 @@ export interface RegistrySpec {
   readonly resourceGroup?: string;
   readonly subscription?: string | null;
   readonly publicAccess?: AzureRegistryNode["publicAccess"];
+  readonly trustedServices?: boolean;
   /** CIDRs or addresses as a policy would write them. */
   readonly rules?: readonly string[];
 }
@@ -42,6 +43,7 @@ export function registryNode(spec: RegistrySpec = {}): AzureRegistryNode {
     resourceGroup: spec.resourceGroup ?? "myResourceGroup",
     subscription: spec.subscription ?? null,
     publicAccess: spec.publicAccess ?? "selected-networks",
+    trustedServices: spec.trustedServices ?? true,
     rules: (spec.rules ?? []).map((rule) => ipRule(rule)),
     source,
   };
@@ -76,11 +78,13 @@ export interface ScriptRun {
   readonly state: FakeRegistry;
   /** Every `az` argv the script made, in order. */
   readonly calls: string[][];
+  /** The registry after each call that changed it, in order. */
+  readonly history: FakeRegistry[];
 }
 
 /** Calls that change the registry, as opposed to reading it. */
 export function isMutating(call: readonly string[]): boolean {
-  return call[1] === "update" || (call[1] === "network-rule" && (call[2] === "add" || call[2] === "remove"));
+  return call[0] === "rest" || call[1] === "update" || (call[1] === "network-rule" && (call[2] === "add" || call[2] === "remove"));
 }
 
 /** A directory holding the bundled stand-in, an `az` on an otherwise empty PATH, and run files. */
@@ -110,21 +114,23 @@ export class Sandbox {
     return sandbox;
   }
 
-  /** Runs `script` from `state`; `noAz` runs it with an empty PATH; `update` is how the stand-in's `acr update` treats IP rules. */
-  run(script: string, state: FakeRegistry, options: { args?: readonly string[]; env?: Record<string, string>; noAz?: boolean; update?: UpdateBehaviour } = {}): ScriptRun {
+  /** Runs `script` from `state`; `noAz` runs it with an empty PATH. */
+  run(script: string, state: FakeRegistry, options: { args?: readonly string[]; env?: Record<string, string>; noAz?: boolean } = {}): ScriptRun {
     const scriptPath = path.join(this.#directory, "reconcile.sh");
     const statePath = path.join(this.#directory, "state.json");
     const logPath = path.join(this.#directory, "calls.jsonl");
+    const historyPath = path.join(this.#directory, "history.jsonl");
     writeFileSync(scriptPath, script, { mode: 0o755 });
     writeFileSync(statePath, `${JSON.stringify(state, null, 2)}\n`);
     writeFileSync(logPath, "");
+    writeFileSync(historyPath, "");
     const result = spawnSync(bash, [scriptPath, ...(options.args ?? [])], {
       encoding: "utf8",
       env: {
         PATH: options.noAz === true ? path.join(this.#directory, "empty") : this.#bin,
         FAKE_AZ_STATE: statePath,
         FAKE_AZ_LOG: logPath,
-        FAKE_AZ_UPDATE_DROPS_RULES: options.update === "drops-rules" ? "1" : "0",
+        FAKE_AZ_HISTORY: historyPath,
         ...options.env,
       },
     });
@@ -134,16 +140,21 @@ export class Sandbox {
       stdout: result.stdout,
       stderr: result.stderr,
       state: JSON.parse(readFileSync(statePath, "utf8")) as FakeRegistry,
-      calls: readFileSync(logPath, "utf8")
-        .split("\n")
-        .filter((line) => line !== "")
-        .map((line) => JSON.parse(line) as string[]),
+      calls: jsonLines(logPath) as string[][],
+      history: jsonLines(historyPath) as FakeRegistry[],
     };
   }
 
   dispose(): void {
     rmSync(this.#directory, { recursive: true, force: true });
   }
+}
+
+function jsonLines(file: string): unknown[] {
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .filter((line) => line !== "")
+    .map((line) => JSON.parse(line) as unknown);
 }
 
 /** The bash that runs the scripts, found once: scripts run with PATH holding only `az`. */
@@ -173,10 +184,8 @@ export interface Scenario {
   readonly policy: RegistrySpec;
   readonly drifted: FakeRegistry;
   readonly converged: FakeRegistry;
-  /** The changes the first run makes, as the script prints them. */
+  /** The changes the run plans (and makes, in one PATCH), as the script prints them. */
   readonly changes: readonly string[];
-  /** The changes when `acr update` drops the IP rules, where they differ from `changes`. */
-  readonly changesIfUpdateDropsRules?: readonly string[];
 }
 
 export const scenarios: readonly Scenario[] = [
@@ -184,45 +193,56 @@ export const scenarios: readonly Scenario[] = [
     name: "the worked example: a stale rule and default Allow",
     policy: { rules: ["192.0.2.0/24"] },
     drifted: serviceState({ defaultAction: "Allow", ipRules: ["198.51.100.7", "192.0.2.0/24"] }),
-    converged: serviceState({ ipRules: ["192.0.2.0/24"] }),
-    changes: ["set public network access Enabled -> Enabled, default action Allow -> Deny", "remove 198.51.100.7 (not in the policy)"],
-    changesIfUpdateDropsRules: ["set public network access Enabled -> Enabled, default action Allow -> Deny", "add 192.0.2.0/24"],
+    converged: serviceState({ ipRules: ["192.0.2.0/24"], networkRuleBypassOptions: "AzureServices" }),
+    changes: ["set default action Allow -> Deny", "remove 198.51.100.7 (not in the policy)"],
   },
   {
     name: "bare addresses held for /32 rules, a duplicate, a stale range, a missing rule",
     policy: { rules: ["192.0.2.10/32", "203.0.113.5", "10.0.0.0/8"], subscription: "Contoso Production" },
     drifted: serviceState({ subscription: "Contoso Production", ipRules: ["192.0.2.10", "203.0.113.5/32", "192.0.2.10/32", "198.51.100.0/24"] }),
-    converged: serviceState({ subscription: "Contoso Production", ipRules: ["192.0.2.10", "203.0.113.5/32", "10.0.0.0/8"] }),
+    converged: serviceState({ subscription: "Contoso Production", ipRules: ["10.0.0.0/8", "192.0.2.10/32", "203.0.113.5/32"], networkRuleBypassOptions: "AzureServices" }),
     changes: ["remove 192.0.2.10/32 (duplicate of 192.0.2.10/32)", "remove 198.51.100.0/24 (not in the policy)", "add 10.0.0.0/8"],
   },
   {
     name: "a rule held twice under the same string",
     policy: { rules: ["192.0.2.0/24"] },
     drifted: serviceState({ ipRules: ["192.0.2.0/24", "192.0.2.0/24"] }),
-    converged: serviceState({ ipRules: ["192.0.2.0/24"] }),
-    changes: ["remove 192.0.2.0/24 (held more than once)", "add 192.0.2.0/24"],
+    converged: serviceState({ ipRules: ["192.0.2.0/24"], networkRuleBypassOptions: "AzureServices" }),
+    changes: ["remove 192.0.2.0/24 (duplicate of 192.0.2.0/24)"],
   },
   {
     name: "public access disabled, from an open registry",
     policy: { publicAccess: "disabled" },
     drifted: serviceState({ defaultAction: "Allow", ipRules: ["203.0.113.0/24"] }),
-    converged: serviceState({ publicNetworkAccess: "Disabled", ipRules: [] }),
-    changes: ["set public network access Enabled -> Disabled, default action Allow -> Deny", "remove 203.0.113.0/24 (not in the policy)"],
-    changesIfUpdateDropsRules: ["set public network access Enabled -> Disabled, default action Allow -> Deny"],
+    converged: serviceState({ publicNetworkAccess: "Disabled", ipRules: [], networkRuleBypassOptions: "AzureServices" }),
+    changes: ["set public network access Enabled -> Disabled", "set default action Allow -> Deny", "remove 203.0.113.0/24 (not in the policy)"],
   },
   {
     name: "all networks, from selected networks",
     policy: { publicAccess: "all-networks" },
     drifted: serviceState({ ipRules: ["192.0.2.0/24"] }),
-    converged: serviceState({ defaultAction: "Allow", ipRules: [] }),
-    changes: ["set public network access Enabled -> Enabled, default action Deny -> Allow", "remove 192.0.2.0/24 (not in the policy)"],
-    changesIfUpdateDropsRules: ["set public network access Enabled -> Enabled, default action Deny -> Allow"],
+    converged: serviceState({ defaultAction: "Allow", ipRules: [], networkRuleBypassOptions: "AzureServices" }),
+    changes: ["set default action Deny -> Allow", "remove 192.0.2.0/24 (not in the policy)"],
   },
   {
     name: "a quote-hostile resource group, public access never set",
     policy: { resourceGroup: "rg 'with' \"quotes\" $(touch x) `y`", rules: ["192.0.2.1"] },
     drifted: serviceState({ resourceGroup: "rg 'with' \"quotes\" $(touch x) `y`", publicNetworkAccess: null }),
-    converged: serviceState({ resourceGroup: "rg 'with' \"quotes\" $(touch x) `y`", ipRules: ["192.0.2.1/32"] }),
-    changes: ["set public network access None -> Enabled, default action Deny -> Deny", "add 192.0.2.1/32"],
+    converged: serviceState({ resourceGroup: "rg 'with' \"quotes\" $(touch x) `y`", ipRules: ["192.0.2.1/32"], networkRuleBypassOptions: "AzureServices" }),
+    changes: ["set public network access None -> Enabled", "add 192.0.2.1/32"],
+  },
+  {
+    name: "trusted services turned off",
+    policy: { rules: ["192.0.2.0/24"], trustedServices: false },
+    drifted: serviceState({ ipRules: ["192.0.2.0/24"] }),
+    converged: serviceState({ ipRules: ["192.0.2.0/24"], networkRuleBypassOptions: "None" }),
+    changes: ["set trusted Azure services bypass AzureServices -> None"],
+  },
+  {
+    name: "a Standard registry open to all networks, public access off",
+    policy: { publicAccess: "all-networks" },
+    drifted: serviceState({ sku: "Standard", publicNetworkAccess: "Disabled" }),
+    converged: serviceState({ sku: "Standard", publicNetworkAccess: "Enabled" }),
+    changes: ["set public network access Disabled -> Enabled"],
   },
 ];

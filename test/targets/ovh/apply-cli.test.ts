@@ -85,7 +85,7 @@ afterAll(async () => {
 });
 
 describe.concurrent("regfence apply ovh", () => {
-  it("--dry-run prints the difference and sends no PUT", async () => {
+  it("--dry-run prints the difference, sends no PUT and exits 3 (changes pending)", async () => {
     const server = await api();
     const before = lists(server);
     const result = await regfence(compiled, ["apply", "ovh", "--dry-run"], { ...credentials, OVH_ENDPOINT: server.base });
@@ -101,9 +101,36 @@ describe.concurrent("regfence apply ovh", () => {
         "",
       ].join("\n"),
     );
-    expect(result.status).toBe(0);
+    expect(result.status).toBe(3);
     expect(puts(server)).toEqual([]);
     expect(lists(server)).toEqual(before);
+  });
+
+  it("--dry-run --format json prints the plan as one document, exit 3; in sync it exits 0", async () => {
+    const server = await api();
+    const env = { ...credentials, OVH_ENDPOINT: server.base };
+    const result = await regfence(compiled, ["apply", "ovh", "--dry-run", "--format", "json"], env);
+    expect(result.status).toBe(3);
+    const document = JSON.parse(result.stdout) as { ok: boolean; changesPending: boolean; registries: { registry: string; lists: { list: string; action: string; add: unknown[]; remove: unknown[] }[] }[] };
+    expect(document).toMatchObject({ ok: true, dryRun: true, changesPending: true });
+    expect(document.registries[0]?.lists.map(({ list, action, add, remove }) => ({ list, action, add, remove }))).toEqual([
+      { list: "management", action: "in-sync", add: [], remove: [] },
+      { list: "registry", action: "would-put", add: [{ ipBlock: "192.0.1.0/24", description: "Q/A environment" }], remove: [{ ipBlock: "198.51.100.0/24", description: "old office" }] },
+    ]);
+    expect(puts(server)).toEqual([]);
+    expect((await regfence(compiled, ["apply", "ovh"], env)).status).toBe(0);
+    const synced = await regfence(compiled, ["apply", "ovh", "--dry-run", "--format", "json"], env);
+    expect(synced.status).toBe(0);
+    expect(JSON.parse(synced.stdout)).toMatchObject({ ok: true, changesPending: false });
+  });
+
+  it("--dry-run that cannot read the live lists fails with exit 1 and never says nothing would change (audit D2)", async () => {
+    const port = await closedPort();
+    const result = await regfence(compiled, ["apply", "ovh", "--dry-run"], { ...credentials, OVH_ENDPOINT: `http://127.0.0.1:${port}/1.0` });
+    expect(result.status).toBe(1);
+    expect(result.stdout).not.toContain("nothing would change");
+    expect(result.stdout).toContain("dry run: incomplete, 1 of 1 registry could not be read; nothing was sent");
+    expect(result.stderr).toContain("cannot reach the API");
   });
 
   it("replaces only the list that differs, confirms it, and a second apply sends no PUT", async () => {
@@ -175,6 +202,13 @@ describe.concurrent("regfence apply ovh", () => {
     const result = await regfence(compiled, ["apply", "ovh"], env);
     expect(result.stderr).toMatch(message);
     expect(result.status).toBe(2);
+  });
+
+  it("with no OVH registry in the policies, needs no credentials (audit D13)", async () => {
+    const empty = await createProject({ "policies/hosts.policy.ts": 'import { containerHost, definePolicy } from "regfence";\nexport default definePolicy({ name: "hosts", containerHosts: [containerHost("vch1", { whitelist: ["registry.example.com"] })] });\n' });
+    const result = await regfence(empty, ["apply", "ovh", "--dry-run"]);
+    expect(result.stdout).toBe("no OVH registries in the policies: nothing to apply\n");
+    expect(result.status).toBe(0);
   });
 
   it.each([

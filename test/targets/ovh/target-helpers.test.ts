@@ -50,9 +50,9 @@ describe("uniqueBlocks", () => {
 
   it("is what both the OVH payload and the Azure rules are made of", () => {
     const access: OvhAccessNode = { kind: "ovh-access", open: false, rules, source };
-    const azure = firewallState({ kind: "azure-registry", name: "acr12345", resourceGroup: "rg", subscription: null, publicAccess: "selected-networks", rules, source });
+    const azure = firewallState({ kind: "azure-registry", name: "acr12345", resourceGroup: "rg", subscription: null, publicAccess: "selected-networks", trustedServices: true, rules, source });
     expect(ipRestrictions(access)).toEqual(uniqueBlocks(rules).map(({ block, description }) => ({ description, ipBlock: block.cidr })));
-    expect(azure.rules).toEqual(uniqueBlocks(rules));
+    expect(azure.ruleSet.rules).toEqual(uniqueBlocks(rules));
   });
 });
 
@@ -70,7 +70,7 @@ describe("acrossPolicies", () => {
     credentials: [],
   });
   const access: OvhAccessNode = { kind: "ovh-access", open: true, rules: [], source };
-  const azure = (name: string): RegistryNode => ({ kind: "azure-registry", name, resourceGroup: "rg", subscription: null, publicAccess: "disabled", rules: [], source });
+  const azure = (name: string): RegistryNode => ({ kind: "azure-registry", name, resourceGroup: "rg", subscription: null, publicAccess: "disabled", trustedServices: true, rules: [], source });
   const ovh = (name: string): RegistryNode => ({ kind: "ovh-registry", name, serviceName: "s", registryId: "r", endpoint: null, management: access, registry: access, source });
   const program: ProgramNode = { policies: [policy("a", [azure("acrA"), ovh("mprA")]), policy("b", []), policy("c", [azure("acrC1"), azure("acrC2")])] };
 

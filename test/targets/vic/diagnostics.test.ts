@@ -28,6 +28,7 @@ const rows: Readonly<Record<string, Row>> = {
   "seed 002 as written: host bits normalised, insecure registry joins the whitelist": {
     options: `{ whitelist: ["10.2.40.40:443", "10.2.2.1/24", "*.mycompany.com"], insecureRegistries: ["192.168.100.207"], registryCas: [${ca("10.2.40.40:443")}] }`,
     expected: [
+      { code: "RF6031", severity: "warning", at: '"10.2.40.40:443"', says: 'vic-machine does not read "10.2.40.40" as "10.2.40.40:443"' },
       { code: "RF6004", severity: "warning", at: '"10.2.2.1/24"', says: "vic-machine stores it as 10.2.2.0/24" },
       { code: "RF6012", severity: "info", at: '"192.168.100.207"', says: "regfence emits --whitelist-registry=192.168.100.207 too" },
     ],
@@ -87,9 +88,13 @@ const rows: Readonly<Record<string, Row>> = {
     options: `{ insecureRegistries: ["10.0.0.0/8"] }`,
     expected: [{ code: "RF6010", severity: "error", at: '"10.0.0.0/8"', says: "insecure registry 10.0.0.0/8 is a CIDR range" }],
   },
-  "insecure wildcard": {
+  "insecure wildcard: vic-machine takes it": {
     options: `{ insecureRegistries: ["*.example.com"] }`,
-    expected: [{ code: "RF6011", severity: "error", at: '"*.example.com"', says: "insecure registry *.example.com is a wildcard" }],
+    expected: [],
+  },
+  "insecure registry a whitelist wildcard already covers: not listed again": {
+    options: `{ whitelist: ["*.example.com"], insecureRegistries: ["dev.example.com:5000"] }`,
+    expected: [],
   },
   "insecure registry in whitelist mode joins the whitelist": {
     options: `{ whitelist: ["registry.example.com"], insecureRegistries: ["build.example.com:5000"] }`,
@@ -126,13 +131,19 @@ const rows: Readonly<Record<string, Row>> = {
     options: `{ whitelist: ["registry.example.com"], registryCas: [${ca("other.example.com")}] }`,
     expected: [{ code: "RF6020", severity: "warning", at: '"other.example.com"', says: "the CA /etc/vic/ca.crt is for other.example.com, which the whitelist does not cover" }],
   },
-  "CA for host:443 whitelisted with the port, named without it": {
+  "CA for host:443 whitelisted with the port, named without it: vic does not cover it": {
     options: `{ whitelist: ["10.2.40.40:443"], registryCas: [${ca("10.2.40.40")}] }`,
-    expected: [],
+    expected: [
+      { code: "RF6031", severity: "warning", at: '"10.2.40.40:443"', says: "admits only pulls that name the port" },
+      { code: "RF6020", severity: "warning", at: '"10.2.40.40"', says: "which the whitelist does not cover" },
+    ],
   },
   "CA for another port than the whitelisted one": {
     options: `{ whitelist: ["registry.example.com:443"], registryCas: [${ca("registry.example.com:5000")}] }`,
-    expected: [{ code: "RF6020", severity: "warning", at: '"registry.example.com:5000"', says: "which the whitelist does not cover" }],
+    expected: [
+      { code: "RF6031", severity: "warning", at: '"registry.example.com:443"', says: "admits only pulls that name the port" },
+      { code: "RF6020", severity: "warning", at: '"registry.example.com:5000"', says: "which the whitelist does not cover" },
+    ],
   },
   "CA without whitelist mode": {
     options: `{ registryCas: [${ca("registry.example.com")}] }`,

@@ -23,6 +23,9 @@ describe("parseRegistryEntry: the forms vic-machine documents", () => {
     ["localhost:5000", { kind: "host", text: "localhost:5000", port: 5000 }],
     ["*.mycompany.com", { kind: "wildcard", text: "*.mycompany.com", port: null }],
     ["*.mycompany.com:65535", { kind: "wildcard", text: "*.mycompany.com:65535", port: 65535 }],
+    // vic globs names case-sensitively against the lowercase names clients send: emitted lowercase.
+    ["Registry.MyCompany.com:5000", { kind: "host", text: "registry.mycompany.com:5000", port: 5000 }],
+    ["*.MyCompany.com", { kind: "wildcard", text: "*.mycompany.com", port: null }],
   ];
   it.each(accepted)("%s", (text, want) => {
     const parsed = parseRegistryEntry(text);
@@ -80,7 +83,9 @@ describe("covers: vic's matching rules", () => {
     ["10.0.0.0/8", "10.2.0.0/16", true],
     ["10.0.0.0/8", "11.0.0.1", false],
     ["10.0.0.0/8", "registry.example.com", false],
-    ["10.2.40.40:443", "10.2.40.40", true],
+    ["10.2.40.40:443", "10.2.40.40", false],
+    ["10.2.40.40:443", "10.2.40.40:443", true],
+    ["registry.example.com", "Registry.Example.COM:5000", true],
     ["10.2.40.40:443", "10.2.40.40:5000", false],
     ["10.2.40.40", "10.2.40.40:5000", true],
     ["Registry.Example.com", "registry.example.com", true],
