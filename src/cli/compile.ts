@@ -1,7 +1,8 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { hasErrors } from "../diagnostics/diagnostic.js";
-import { loadConfig } from "../load/config.js";
+import { loadConfig, type ResolvedConfig } from "../load/config.js";
+import { discoverPolicies } from "../load/discover.js";
 import { relativeToCwd } from "../load/paths.js";
 import { type OutputPlan, planOutput } from "../output/plan-output.js";
 import { staleFiles } from "../output/stale-files.js";
@@ -15,7 +16,8 @@ export const compileHelp = `Usage: regfence compile [FILE|DIR …] [options]
 
 Compiles policies (default: the config's glob, policies/**/*.policy.ts) into every target's files.
 Nothing is written unless every policy is valid; then only files whose bytes changed are written,
-and files a target no longer emits are removed.
+and files a target no longer emits are removed. A run given FILE|DIR arguments that leave out some
+of the config's policies writes their files and removes nothing: other policies' files stay.
 
 Options:
   --out DIR            output directory (default: the config's outDir, else out)
@@ -30,6 +32,13 @@ Options:
   -h, --help           show this help
 
 Exit codes: 0 ok, 1 policy errors or stale output, 2 usage, config or internal error.`;
+
+/** Whether the policies loaded include every policy the config's globs name. */
+async function loadsEveryPolicy(loaded: readonly string[], config: ResolvedConfig, cwd: string): Promise<boolean> {
+  const all = await discoverPolicies([], config.policies, config.baseDirectory, cwd);
+  const set = new Set(loaded);
+  return all.every((file) => set.has(file));
+}
 
 export async function compileCommand(args: readonly string[], cwd: string): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -68,13 +77,16 @@ export async function compileCommand(args: readonly string[], cwd: string): Prom
     return 1;
   }
   const emitted = result.outputs.map(({ target, artifacts }) => ({ target, artifacts }));
+  // A run given FILE|DIR arguments that leave out some of the config's policies owns only the files
+  // its policies emit: it removes nothing (the others' files are not extra, they are not its own).
+  const complete = positionals.length === 0 || (await loadsEveryPolicy(result.policyFiles, config, cwd));
   // Targets the config leaves out emit nothing: what they wrote before is extra (not with --target,
   // which compiles a subset for one run and leaves the rest alone).
-  const droppedByConfig = targets === undefined ? Object.values(allTargets).filter((target) => !result.targets.includes(target)) : [];
+  const droppedByConfig = targets === undefined && complete ? Object.values(allTargets).filter((target) => !result.targets.includes(target)) : [];
   const plans = await Promise.all(
     [...emitted, ...droppedByConfig.map((target) => ({ target, artifacts: [] }))].map(async ({ target, artifacts }) => ({
       target: target.name,
-      plan: await planOutput(outDir, artifacts, target.outputRoots({ secrets: values.secrets })),
+      plan: await planOutput(outDir, artifacts, complete ? target.outputRoots({ secrets: values.secrets }) : []),
     })),
   );
   const merged: OutputPlan = { outDir, files: plans.flatMap(({ plan }) => plan.files), extra: plans.flatMap(({ plan }) => plan.extra) };

@@ -13,7 +13,8 @@ export function printDiagnostics(diagnostics: readonly Diagnostic[], format: Out
   }
   process.stderr.write(`${renderPretty(diagnostics, cwd, process.stderr.isTTY === true && process.env["NO_COLOR"] === undefined)}\n\n`);
   const summary = countSummary(diagnostics);
-  process.stderr.write(`${hasErrors(diagnostics) ? "✖" : "⚠"} ${summary}\n`);
+  const glyph = hasErrors(diagnostics) ? "✖" : diagnostics.some((diagnostic) => diagnostic.severity === "warning") ? "⚠" : "ℹ";
+  process.stderr.write(`${glyph} ${summary}\n`);
 }
 
 export function printJson(document: unknown): void {

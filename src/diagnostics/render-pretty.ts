@@ -23,19 +23,33 @@ export function renderPretty(diagnostics: readonly Diagnostic[], cwd: string, co
     return sources.get(file);
   };
   const blocks = diagnostics.map((diagnostic) => {
-    const where = diagnostic.line > 0 ? `${diagnostic.file}:${diagnostic.line}:${diagnostic.column}` : diagnostic.file;
+    const where = diagnostic.line > 0 ? `${visible(diagnostic.file)}:${diagnostic.line}:${diagnostic.column}` : visible(diagnostic.file);
     const severity = paint(severityColors[diagnostic.severity], diagnostic.severity);
-    const out = [`${paint("1", where)} ${severity} ${paint("2", diagnostic.code)} ${diagnostic.message}`];
+    const out = [`${paint("1", where)} ${severity} ${paint("2", diagnostic.code)} ${visible(diagnostic.message)}`];
     const sourceLine = diagnostic.line > 0 ? lines(diagnostic.file)?.[diagnostic.line - 1] : undefined;
     if (sourceLine !== undefined) {
       const gutter = String(diagnostic.line);
-      out.push(`  ${paint("2", gutter)} | ${sourceLine}`);
+      out.push(`  ${paint("2", gutter)} | ${visible(sourceLine, "\t")}`);
       out.push(`  ${" ".repeat(gutter.length)} | ${" ".repeat(Math.max(diagnostic.column - 1, 0))}${paint("31", "^")}`);
     }
-    if (diagnostic.hint !== undefined) out.push(`  ${paint("36", "hint:")} ${diagnostic.hint}`);
+    if (diagnostic.hint !== undefined) out.push(`  ${paint("36", "hint:")} ${visible(diagnostic.hint)}`);
     return out.join("\n");
   });
   return blocks.join("\n\n");
+}
+
+/**
+ * Control characters, line and paragraph separators and bidirectional overrides, shown as
+ * escapes: a value in a message can neither forge a diagnostic line nor drive the terminal.
+ */
+const invisible = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu;
+
+export function visible(text: string, keep = ""): string {
+  return text.replace(invisible, (character) => {
+    if (keep.includes(character)) return character;
+    const named: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+    return named[character] ?? `\\u${character.charCodeAt(0).toString(16).padStart(4, "0")}`;
+  });
 }
 
 /** "2 errors, 1 warning" — or nothing when there is nothing to say. */

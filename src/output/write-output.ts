@@ -1,4 +1,4 @@
-import { chmod, mkdir, readdir, rename, rm, rmdir, stat, writeFile } from "node:fs/promises";
+import { chmod, lstat, mkdir, readdir, rename, rm, rmdir, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import pLimit from "p-limit";
 import { FatalError } from "../diagnostics/fatal-error.js";
@@ -31,7 +31,10 @@ export async function writeOutput(plan: OutputPlan): Promise<void> {
 
 async function replaceFiles(plan: OutputPlan, pending: readonly Artifact[]): Promise<void> {
   const { outDir } = plan;
+  // lstat: a symlinked out dir is used through its link, and never created or removed by a run.
+  const link = await lstat(outDir).catch(() => undefined);
   const existing = await stat(outDir).catch(() => undefined);
+  if (link !== undefined && existing === undefined) throw new FatalError("output", `cannot write to ${outDir}: it is a symbolic link to a directory that does not exist`);
   if (existing !== undefined && !existing.isDirectory()) throw new FatalError("output", `cannot write to ${outDir}: it is not a directory`);
   const staging = path.join(outDir, `.regfence-staging-${process.pid}`);
   const created: string[] = [];
@@ -59,7 +62,7 @@ async function replaceFiles(plan: OutputPlan, pending: readonly Artifact[]): Pro
       moves.push({ target, backup, placed: false });
     }
   } catch (error) {
-    await undo(moves, created, staging, existing === undefined ? outDir : undefined);
+    await undo(moves, created, staging, link === undefined ? outDir : undefined);
     throw new FatalError("output", `could not write ${outDir}, which is left as it was: ${(error as Error).message}`, { cause: error });
   }
   await rm(staging, { recursive: true, force: true });
@@ -77,14 +80,29 @@ async function undo(moves: readonly Move[], created: readonly string[], staging:
   if (createdOutDir !== undefined) await rm(createdOutDir, { recursive: true, force: true }).catch(() => undefined);
 }
 
-/** Each directory the files need, created once rather than once per file; returns those made. */
+/** Each directory the files need, created once rather than once per file; returns the first made of each. */
 async function makeDirectories(root: string, files: readonly string[]): Promise<string[]> {
   const made: string[] = [];
   for (const directory of [...new Set(files.map((file) => path.dirname(path.join(root, file))))].sort()) {
-    const first = await mkdir(directory, { recursive: true });
+    const first = await makeDirectory(directory);
     if (first !== undefined) made.push(first);
   }
   return made;
+}
+
+/**
+ * `mkdir -p`, one level at a time from the nearest existing ancestor. Node's recursive mkdir spins
+ * forever where a parent keeps answering ENOENT (procfs: `/proc/x/y`); this fails at once instead.
+ * Returns the first directory made, or undefined when it existed.
+ */
+async function makeDirectory(directory: string): Promise<string | undefined> {
+  const missing: string[] = [];
+  for (let current = directory; (await stat(current).catch(() => undefined)) === undefined; current = path.dirname(current)) {
+    if (path.dirname(current) === current) break;
+    missing.unshift(current);
+  }
+  for (const each of missing) await mkdir(each);
+  return missing[0];
 }
 
 /** Directories left empty by removed files go too, up to (not including) the out dir. */

@@ -11,10 +11,13 @@ import { Document, type Scalar, type Tags } from "yaml";
 const SHELL_SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
 
 /**
- * Quote `value` as exactly one bash word (POSIX single quotes).
+ * Quote `value` as exactly one bash word.
  *
  * Single quotes are the only bash quoting in which nothing is special, so the
- * sole escape needed is closing the quote for an embedded `'` (`'\''`).
+ * sole escape needed is closing the quote for an embedded `'` (`'\''`). A value
+ * holding `$`, a backquote or `\` is double-quoted instead, with those and `"`
+ * escaped: the same word, without shellcheck reading `'$x'` as a mistaken
+ * expansion (SC2016) or `'a\'` as a mistaken escape (SC1003).
  * Words made only of {@link SHELL_SAFE} characters are left bare for
  * readability. NUL throws because a bash string cannot contain it (it would be
  * truncated). Quoting does not stop a value that begins with `-` from being
@@ -28,6 +31,7 @@ export function shellQuote(value: string): string {
     throw new TypeError("shellQuote: bash strings cannot contain NUL characters");
   }
   if (SHELL_SAFE.test(value)) return value;
+  if (/[$`\\]/.test(value)) return `"${value.replace(/[$`"\\]/g, "\\$&")}"`;
   return `'${value.replaceAll("'", `'\\''`)}'`;
 }
 

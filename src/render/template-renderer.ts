@@ -95,6 +95,9 @@ function commentLines(text: string): string {
   if (typeof text !== "string") throw new TypeError(`comment: expected a string, got ${text === null ? "null" : typeof text}`);
   return text
     .split(/\r\n|\r|\n|\u2028|\u2029/)
-    .map((line) => (line === "" ? "#" : `# ${line}`))
+    .map((line) => (line === "" ? "#" : `# ${shellcheckDirective.test(line) ? `> ${line}` : line}`))
     .join("\n");
 }
+
+/** A comment line shellcheck would read as a directive (`# shellcheck disable=…`): user text never becomes one. */
+const shellcheckDirective = /^[ \t]*shellcheck\b/i;

@@ -40,6 +40,23 @@ describe("which files under out/ regfence owns", { timeout: 240_000 }, () => {
     expect(await exists(project.path("out/azure"))).toBe(false);
   });
 
+  it("a compile of named files writes theirs and removes no other policy's files, in --check too (audit D1)", async () => {
+    const other = policy.replace('name: "office"', 'name: "branch"').replace('"mpr"', '"mpr2"').replace('"officeacr"', '"branchacr"');
+    const project = await createProject({ "policies/office.policy.ts": policy, "policies/branch.policy.ts": other });
+    expect((await project.run(["compile"])).status).toBe(0);
+    const single = await project.run(["compile", "policies/office.policy.ts"]);
+    expect(single.status).toBe(0);
+    expect(single.stdout).not.toContain("removed");
+    expect(await exists(project.path("out/ovh/mpr2/management.json"))).toBe(true);
+    expect(await exists(project.path("out/azure/branchacr.sh"))).toBe(true);
+    expect((await project.run(["compile", "--check", "policies/office.policy.ts"])).status).toBe(0);
+    // Naming every policy is a complete run again: a policy's dropped registry is extra.
+    await project.write({ "policies/branch.policy.ts": other.replace(/\n    azureRegistry\("branchacr".*\n/, "\n") });
+    const full = await project.run(["compile", "policies"]);
+    expect(full.status).toBe(0);
+    expect(await exists(project.path("out/azure/branchacr.sh"))).toBe(false);
+  });
+
   it.each([
     ["a templates directory that does not exist", { templates: "missing" }, "templates: "],
     ["a template override that overrides nothing", { templates: "tpl" }, "overrides no bundled template"],

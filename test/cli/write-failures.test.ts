@@ -1,4 +1,4 @@
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { lstat, mkdir, readFile, readlink, rm, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { createProject, hasStackTrace, removeProjects } from "../helpers/run-cli.ts";
@@ -48,6 +48,34 @@ describe("compile when the out dir cannot be written", { timeout: 240_000 }, () 
     expect(result.stderr).toContain("which is left as it was");
     expect(hasStackTrace(result.stderr)).toBe(false);
     expect(await snapshot(out)).toEqual(before);
+  });
+
+  it("never removes or replaces a symlinked out dir whose target is missing (audit D4)", async () => {
+    const project = await createProject({ "policies/office.policy.ts": policy });
+    await symlink(project.path("elsewhere"), project.path("out"));
+    const result = await project.run(["compile"]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain("it is a symbolic link to a directory that does not exist");
+    expect((await lstat(project.path("out"))).isSymbolicLink()).toBe(true);
+    expect(await readlink(project.path("out"))).toBe(project.path("elsewhere"));
+  });
+
+  it("writes through a symlinked out dir and keeps the link", async () => {
+    const project = await createProject({ "policies/office.policy.ts": policy });
+    await mkdir(project.path("elsewhere"));
+    await symlink(project.path("elsewhere"), project.path("out"));
+    expect((await project.run(["compile"])).status).toBe(0);
+    expect((await lstat(project.path("out"))).isSymbolicLink()).toBe(true);
+    expect(await readFile(project.path("elsewhere/ovh/mpr/management.json"), "utf8")).toContain("198.51.100.0/24");
+  });
+
+  // Node's recursive mkdir spins forever there: a regression shows as this test's timeout.
+  it("fails with exit 2 when the out dir cannot be created under /proc (audit D8)", async (context) => {
+    if (process.platform !== "linux") context.skip();
+    const project = await createProject({ "policies/office.policy.ts": policy });
+    const result = await project.run(["compile", "--out", "/proc/regfence-out/x"]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain("could not write /proc/regfence-out/x");
   });
 
   it("creates nothing when the out dir cannot be made", async () => {

@@ -56,6 +56,22 @@ function validateIds(registry: OvhRegistryNode, findings: Findings): void {
   }
 }
 
+/** The longest description regfence sends; OVH documents none, Harbor-backed stores keep short text. */
+const maxDescription = 255;
+const controlCharacter = /[\p{Cc}\u2028\u2029]/u;
+
+/** A description goes to the API as is: no line break or control character, and a bounded length. */
+function checkDescription(rule: IpRuleNode, findings: Findings): void {
+  // The rule's anchor is its `cidr`; the description is its sibling.
+  const at = { ...rule.source, path: [...rule.source.path.slice(0, -1), "description"] };
+  if (controlCharacter.test(rule.description)) {
+    findings.error("RF5005", at, `the description of ${rule.block.cidr} (network "${rule.network}") contains a line break or control character, which the OVH API stores garbled or refuses`, "write it on one line, in plain text");
+  }
+  if ([...rule.description].length > maxDescription) {
+    findings.error("RF5006", at, `the description of ${rule.block.cidr} (network "${rule.network}") is ${[...rule.description].length} characters long; regfence sends OVH at most ${maxDescription}`, "shorten it");
+  }
+}
+
 /** The API endpoint a registry lives on: its own, else the config's default. */
 export function registryEndpoint(registry: OvhRegistryNode, options: TargetOptions): OvhEndpoint {
   return registry.endpoint ?? options.ovh.endpoint;
@@ -83,8 +99,10 @@ function validate(program: ProgramNode): readonly Finding[] {
       }
       for (const rule of access.rules) {
         // A network used by both lists is one place in the policy: say it once.
-        if (rule.block.family === "ipv6" && !warned.has(rule)) {
-          warned.add(rule);
+        if (warned.has(rule)) continue;
+        warned.add(rule);
+        checkDescription(rule, findings);
+        if (rule.block.family === "ipv6") {
           findings.warning(
             "RF5002",
             rule.source,

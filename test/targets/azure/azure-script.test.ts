@@ -14,7 +14,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseIpBlock } from "../../../src/ir/ip-block.ts";
 import type { FakeRegistry } from "./fake-az.ts";
-import { isMutating, Sandbox, scenarios, scriptFor, serviceState } from "./harness.ts";
+import { emitArtifacts, ipRule, isMutating, program, registryNode, Sandbox, scenarios, scriptFor, serviceState } from "./harness.ts";
 
 let sandbox: Sandbox;
 beforeAll(async () => {
@@ -250,8 +250,32 @@ describe.skipIf(!shellcheck && !requireShellcheck)("shellcheck", () => {
   const variants = [
     ...scenarios.map((scenario) => scenario.policy),
     { subscription: "it's mine", rules: ["0.0.0.0/0"] },
+    // Audit R4: a trailing backslash (SC1003 in single quotes), `$` and backquotes (SC2016).
+    { subscription: "a,b\\", resourceGroup: "rg$HOME`id`", rules: ["192.0.2.0/24"] },
     { publicAccess: "disabled" as const, rules: [] },
   ];
+  it("a description can never become a shellcheck directive or a live line (audit R4)", async () => {
+    const node = registryNode();
+    const description = "office\nshellcheck disable=all\n  ShellCheck source=/etc/passwd\r$(touch pwned)";
+    const [script] = await emitArtifacts(program({ ...node, rules: [{ ...ipRule("192.0.2.0/24"), description }] }));
+    const content = script?.content ?? "";
+    expect(content).toContain("\n# > shellcheck disable=all\n# >   ShellCheck source=/etc/passwd\n# $(touch pwned)\n");
+    expect(content.split("\n").filter((line) => /^#\s*shellcheck\b/i.test(line))).toEqual([
+      "# shellcheck disable=SC2016 # the values are literal text: nothing in them expands",
+      "# shellcheck disable=SC2016 # JSON text: nothing in it expands",
+      "# shellcheck disable=SC2016 # JSON text: nothing in it expands",
+    ]);
+    const directory = mkdtempSync(path.join(tmpdir(), "regfence-shellcheck-"));
+    try {
+      const file = path.join(directory, "reconcile.sh");
+      writeFileSync(file, content);
+      const result = spawnSync("shellcheck", ["--shell=bash", "--severity=style", file], { encoding: "utf8" });
+      expect(result.stdout).toBe("");
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+
   it.each(variants.map((policy, index) => [index, policy] as const))("passes on variant %i", async (_, policy) => {
     const directory = mkdtempSync(path.join(tmpdir(), "regfence-shellcheck-"));
     try {

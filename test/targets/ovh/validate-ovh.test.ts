@@ -69,3 +69,24 @@ describe("ovh validate: the ids that become API path segments", () => {
     ]);
   });
 });
+
+describe("ovh validate: descriptions as the API takes them (audit R8)", () => {
+  const withDescription = (description: string): OvhRegistryNode => {
+    const node = registry({});
+    const rules = node.management.rules.map((rule) => ({ ...rule, description, source: { ...source, path: [1, "rules", 0, "cidr"] } }));
+    const access = { ...node.management, rules };
+    return { ...node, management: access, registry: access };
+  };
+  const found = (description: string) => ovhTarget.validate(program(withDescription(description))).map(({ code, at }) => ({ code, path: at.path }));
+
+  it.each([
+    ["plain text", "head office, 2nd floor", []],
+    ["255 characters", "x".repeat(255), []],
+    ["a line break", "office\nrm -rf /", [{ code: "RF5005", path: [1, "rules", 0, "description"] }]],
+    ["a tab", "office\tlan", [{ code: "RF5005", path: [1, "rules", 0, "description"] }]],
+    ["an escape sequence", "office\u001b[31m", [{ code: "RF5005", path: [1, "rules", 0, "description"] }]],
+    ["256 characters", "x".repeat(256), [{ code: "RF5006", path: [1, "rules", 0, "description"] }]],
+  ])("%s, reported once though both lists use the network", (_, description, expected) => {
+    expect(found(description)).toEqual(expected);
+  });
+});

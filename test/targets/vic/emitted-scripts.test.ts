@@ -162,14 +162,18 @@ describe("vic target: generated container hosts through real bash", () => {
   const servers = ["192.168.100.207", "build.example.com:5000", "[2001:db8::2]"];
   const awkward = [..."abz019/._-$;&|()<>!#%{}=+,:@^`é€漢~ '\"\\*?[]\t"];
   const caFile = fc.string({ unit: fc.constantFrom(...awkward), minLength: 1, maxLength: 24 }).filter((file) => caFileProblem(file) === undefined);
-  const hosts = fc.sample(
-    fc.record({
-      whitelist: fc.subarray(addresses),
-      insecureRegistries: fc.subarray(servers),
-      registryCas: fc.uniqueArray(caFile, { maxLength: 3 }),
-    }),
-    { numRuns: 25, seed: 6006 },
-  );
+  const hosts = [
+    ...fc.sample(
+      fc.record({
+        whitelist: fc.subarray(addresses),
+        insecureRegistries: fc.subarray(servers),
+        registryCas: fc.uniqueArray(caFile, { maxLength: 3 }),
+      }),
+      { numRuns: 25, seed: 6006 },
+    ),
+    // Audit R4: shellcheck reads '$HOME' in single quotes as a mistaken expansion (SC2016).
+    { whitelist: ["registry.example.com"], insecureRegistries: [], registryCas: ["/certs/$HOME,ca.crt", "/certs/`id`.crt"] },
+  ];
 
   it("every .sh passes shellcheck, and every reader sees the .flags lines", async () => {
     const policy = `import { containerHost, definePolicy } from "regfence";
