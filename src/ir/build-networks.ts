@@ -17,6 +17,8 @@ export class NetworkTable {
   readonly #declared = new Set<string>();
   /** Overlaps across networks already reported, so a pair used in several lists warns once. */
   readonly #reported = new Set<string>();
+  /** Networks with a rule already reported as invalid (left out of their rules). */
+  readonly #incomplete = new Set<string>();
   readonly #anchors: Anchoring;
   readonly #findings: Findings;
 
@@ -31,11 +33,22 @@ export class NetworkTable {
 
   /** The rules of the networks `refs` names, checked as one list; `at` anchors the list. */
   resolve(refs: readonly NetworkRef[], root: unknown, path: readonly (string | number)[]): IpRuleNode[] {
+    return this.resolveList(refs, root, path).rules;
+  }
+
+  /**
+   * As {@link resolve}, and whether the list is complete: false when a reference or a rule of a
+   * referenced network was already reported as wrong, so checks of the whole list (e.g. "empty")
+   * would only repeat that report.
+   */
+  resolveList(refs: readonly NetworkRef[], root: unknown, path: readonly (string | number)[]): { rules: IpRuleNode[]; complete: boolean } {
     const rules: IpRuleNode[] = [];
     const listed = new Set<string>();
+    let complete = true;
     refs.forEach((ref, index) => {
       const at = this.#anchors.at(root, [...path, index]);
       const node = typeof ref === "string" ? this.#lookup(ref, at) : this.#define(ref);
+      if (node === undefined || this.#incomplete.has(node.name)) complete = false;
       if (node === undefined) return;
       if (listed.has(node.name)) {
         this.#findings.warning("RF2003", at, `network "${node.name}" is listed twice`, "remove the repeated reference");
@@ -45,7 +58,7 @@ export class NetworkTable {
       rules.push(...node.rules);
     });
     reportOverlaps(rules, this.#findings, (a, b) => this.#firstTimeAcrossNetworks(a, b));
-    return rules;
+    return { rules, complete };
   }
 
   /** Each network already reported its own overlaps; a pair across networks is reported once. */
@@ -110,8 +123,10 @@ export class NetworkTable {
       if (parsed.ok) {
         rules.push({ kind: "ip-rule", block: parsed.block, written: rule.cidr, description: rule.description, network: value.name, source: at });
       } else if (parsed.reason === "host-bits-set") {
+        this.#incomplete.add(value.name);
         this.#findings.error("RF2002", at, `"${rule.cidr}" has host bits set`, `write the network address: "${parsed.networkCidr}"`);
       } else {
+        this.#incomplete.add(value.name);
         this.#findings.error("RF2001", at, parsed.message);
       }
     });

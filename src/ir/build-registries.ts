@@ -26,12 +26,10 @@ export function buildRegistry(value: ManagedRegistry, networks: NetworkTable, an
         source: anchors.at(value),
       };
     case "ovh-registry": {
-      const access = (key: "management" | "registry", written: OvhAccess): OvhAccessNode => ({
-        kind: "ovh-access",
-        open: written === "open",
-        rules: written === "open" ? [] : networks.resolve(written, value, [key]),
-        source: anchors.at(value, [key]),
-      });
+      const access = (key: "management" | "registry", written: OvhAccess): OvhAccessNode => {
+        const resolved = written === "open" ? { rules: [], complete: true } : networks.resolveList(written, value, [key]);
+        return { kind: "ovh-access", open: written === "open", rules: resolved.rules, complete: resolved.complete, source: anchors.at(value, [key]) };
+      };
       return {
         kind: "ovh-registry",
         name: value.name,

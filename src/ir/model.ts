@@ -118,6 +118,8 @@ export interface OvhAccessNode {
   /** Declared open on purpose: an empty list, which OVH reads as "no restriction". */
   readonly open: boolean;
   readonly rules: readonly IpRuleNode[];
+  /** False when a network reference or rule of the list was reported as wrong already. */
+  readonly complete: boolean;
   readonly source: SourceAnchor;
 }
 

@@ -1,6 +1,7 @@
 import { type BuildFailure, type Message, type Plugin, build } from "esbuild";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import pLimit from "p-limit";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { relativeToCwd } from "./paths.js";
@@ -27,6 +28,36 @@ export const dslPlugin: Plugin = {
   name: "regfence-dsl",
   setup(builder) {
     builder.onResolve({ filter: /^regfence$/ }, () => ({ path: new URL("../index.js", import.meta.url).href, external: true }));
+  },
+};
+
+/** `import.meta.url`, `.filename`, `.dirname` of a module, as identifiers bound per module. */
+const importMeta = { url: "__regfenceImportMetaUrl", filename: "__regfenceImportMetaFilename", dirname: "__regfenceImportMetaDirname" } as const;
+const metaNamespace = "regfence-import-meta";
+const loaders = { ".ts": "ts", ".mts": "ts", ".cts": "ts", ".tsx": "tsx", ".js": "js", ".mjs": "js", ".cjs": "js", ".jsx": "jsx" } as const;
+
+/**
+ * In a bundle every module would see the temporary chunk's `import.meta`: each module that uses
+ * it gets its own file's values instead, so `new URL("./ranges.json", import.meta.url)` finds the
+ * file next to the policy. The bindings come from an import appended at the end of the module
+ * (imports are hoisted), so no line or column of the source moves.
+ */
+export const importMetaPlugin: Plugin = {
+  name: "regfence-import-meta",
+  setup(builder) {
+    builder.onLoad({ filter: /\.[cm]?[jt]sx?$/ }, async (args) => {
+      if (args.namespace !== "file") return undefined;
+      const source = await readFile(args.path, "utf8");
+      if (!source.includes("import.meta")) return undefined;
+      const names = Object.entries(importMeta).map(([key, local]) => `${key} as ${local}`);
+      const binding = `\n;import { ${names.join(", ")} } from ${JSON.stringify(pathToFileURL(args.path).href)} with { type: ${JSON.stringify(metaNamespace)} };\n`;
+      return { contents: `${source}${binding}`, loader: loaders[path.extname(args.path) as keyof typeof loaders], resolveDir: path.dirname(args.path) };
+    });
+    builder.onResolve({ filter: /^file:/ }, (args) => (args.with["type"] === metaNamespace ? { path: args.path, namespace: metaNamespace } : undefined));
+    builder.onLoad({ filter: /.*/, namespace: metaNamespace }, (args) => {
+      const filename = fileURLToPath(args.path);
+      return { contents: `export const url = ${JSON.stringify(args.path)}, filename = ${JSON.stringify(filename)}, dirname = ${JSON.stringify(path.dirname(filename))};`, loader: "js" };
+    });
   },
 };
 
@@ -79,7 +110,8 @@ async function buildEntries(files: readonly string[], outdir: string, cwd: strin
     metafile: true,
     write: false,
     logLevel: "silent",
-    plugins: [dslPlugin],
+    plugins: [dslPlugin, importMetaPlugin],
+    define: { "import.meta.url": importMeta.url, "import.meta.filename": importMeta.filename, "import.meta.dirname": importMeta.dirname },
     banner: requireShim,
   });
   const entries = new Map<string, string>();

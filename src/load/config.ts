@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { cosmiconfig, type Loader } from "cosmiconfig";
 import { build } from "esbuild";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -91,7 +92,11 @@ export async function loadConfig(cwd: string, explicitFile: string | undefined):
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT" && explicitFile !== undefined) throw new FatalError("config", `config file not found: ${explicitFile}`);
-    throw new FatalError("config", `cannot load the config: ${(error as Error).message}`);
+    // Name the file that failed: the one asked for, else the first the search would read.
+    const failed = explicitFile ?? searchPlaces.find((place) => existsSync(path.join(cwd, place)));
+    const named = failed === undefined ? "the config" : path.relative(cwd, path.resolve(cwd, failed)) || failed;
+    const message = error instanceof Error ? error.message : String(error);
+    throw new FatalError("config", `cannot load ${named}: ${message}`);
   }
   const file = found?.filepath;
   const parsed = configSchema.safeParse(found === null || found.isEmpty === true ? {} : found.config);

@@ -1,6 +1,7 @@
 import { pathToFileURL } from "node:url";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { PolicyBundle } from "./bundle.js";
+import { exportDefaultPosition, throwPosition } from "./text-positions.js";
 import { relativeToCwd } from "./paths.js";
 import type { SourceMapper } from "./source-maps.js";
 
@@ -28,12 +29,15 @@ export async function evaluatePolicies(
   settled.forEach((outcome, index) => {
     const [file = ""] = entries[index] ?? [];
     if (outcome.status === "rejected") {
-      const position = mapper.mapError(outcome.reason) ?? { file: relativeToCwd(file, cwd), line: 0, column: 0 };
+      const mapped = mapper.mapError(outcome.reason);
+      // A thrown value that is not an Error has no stack: point at the policy's own throw when it has one.
+      const position = mapped ?? { file: relativeToCwd(file, cwd), ...(throwPosition(file) ?? exportDefaultPosition(file)) };
       diagnostics.push({
         code: "RF1003",
         severity: "error",
         message: `the policy threw while being evaluated: ${describeThrown(outcome.reason)}`,
         ...position,
+        ...(outcome.reason instanceof Error ? {} : { hint: "throw new Error(…) instead: an Error carries the line that threw" }),
       });
     } else if (outcome.value.default === undefined) {
       diagnostics.push({

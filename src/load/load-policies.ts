@@ -8,6 +8,8 @@ import type { LoadedPolicy } from "../ir/build-program.js";
 import { Anchors } from "./anchors.js";
 import { bundlePolicies } from "./bundle.js";
 import { evaluatePolicies } from "./evaluate.js";
+import { exportDefaultPosition } from "./text-positions.js";
+import { type ValuePath, withoutPaths } from "./prune-invalid.js";
 import { relativeToCwd } from "./paths.js";
 import { policyShape } from "./policy-shape.js";
 import { SourceMapper } from "./source-maps.js";
@@ -43,6 +45,16 @@ export async function loadPolicies(paths: readonly string[], cwd: string, option
     for (const { file, value } of evaluated.policies) {
       const relative = relativeToCwd(file, cwd);
       const anchors = new Anchors(mapper, relative);
+      if (!isPolicy(value)) {
+        // Not made by a DSL call, so no call site: point at the export itself.
+        findings.error(
+          "RF1010",
+          { file: relative, ...exportDefaultPosition(file), path: [] },
+          `the default export is ${describeValue(value)}, not a definePolicy(…) value`,
+          "end the file with `export default definePolicy({ … })`",
+        );
+        continue;
+      }
       const shape = policyShape.safeParse(value);
       if (shape.success) {
         policies.push({ file: relative, value: value as Policy, anchors });
@@ -50,14 +62,33 @@ export async function loadPolicies(paths: readonly string[], cwd: string, option
       }
       for (const issue of shape.error.issues) {
         const key = issue.path.map(String).join(".");
-        const message = key === "" ? issue.message : `${key}: ${issue.message}`;
-        findings.error("RF1010", anchors.at(value, issue.path as (string | number)[]), isPolicy(value) ? message : `the default export is not a definePolicy(…) value: ${message}`);
+        findings.error("RF1010", anchors.at(value, issue.path as (string | number)[]), key === "" ? issue.message : `${key}: ${issue.message}`);
       }
+      // The rest of the policy is still checked: without the values of the wrong shape, once.
+      const rest = withoutPaths(value, shape.error.issues.flatMap(issuePaths));
+      if (policyShape.safeParse(rest).success) policies.push({ file: relative, value: rest as Policy, anchors });
     }
     return { policies, diagnostics: [...typeDiagnostics, ...bundleDiagnostics, ...evaluated.diagnostics], findings };
   } finally {
     await rm(outdir, { recursive: true, force: true });
   }
+}
+
+/** What to leave out for an issue: the value at its path, or the unknown keys it names. */
+function issuePaths(issue: { readonly code: string; readonly path: readonly PropertyKey[]; readonly keys?: readonly string[] }): ValuePath[] {
+  if (issue.code === "unrecognized_keys" && issue.keys !== undefined) return issue.keys.map((key) => [...issue.path, key]);
+  return issue.path.length === 0 ? [] : [issue.path];
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "function") return "a function";
+  if (typeof value === "object") {
+    const kind = (value as { kind?: unknown }).kind;
+    return typeof kind === "string" ? `a ${kind} value` : "a plain object";
+  }
+  return `a ${typeof value}`;
 }
 
 function isPolicy(value: unknown): boolean {

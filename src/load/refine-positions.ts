@@ -22,6 +22,8 @@ class SyntaxLocator {
   readonly #morph: Morph;
   readonly #project: import("ts-morph").Project;
   readonly #cwd: string;
+  /** Each file's call expressions by start, found once: locating stays linear in the findings. */
+  readonly #calls = new Map<import("ts-morph").SourceFile, import("ts-morph").CallExpression[]>();
 
   private constructor(morph: Morph, cwd: string) {
     this.#morph = morph;
@@ -46,10 +48,7 @@ class SyntaxLocator {
     } catch {
       return fallback;
     }
-    const call = source
-      .getDescendantsOfKind(SyntaxKind.CallExpression)
-      .filter((candidate) => candidate.getStart() <= position && position < candidate.getEnd())
-      .at(-1);
+    const call = this.#innermostCall(source, position, SyntaxKind.CallExpression);
     if (call === undefined) return fallback;
     let node: import("ts-morph").Node = call;
     for (const [index, segment] of at.path.entries()) {
@@ -59,6 +58,27 @@ class SyntaxLocator {
     }
     const { line, column } = source.getLineAndColumnAtPos(node.getStart());
     return { file: at.file, line, column };
+  }
+
+  /** The innermost call containing `position`: the last one starting at or before it that also ends after it. */
+  #innermostCall(source: import("ts-morph").SourceFile, position: number, kind: import("ts-morph").SyntaxKind.CallExpression): import("ts-morph").CallExpression | undefined {
+    let calls = this.#calls.get(source);
+    if (calls === undefined) {
+      calls = source.getDescendantsOfKind(kind).sort((a, b) => a.getStart() - b.getStart());
+      this.#calls.set(source, calls);
+    }
+    let low = 0;
+    let high = calls.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if ((calls[middle]?.getStart() ?? 0) <= position) low = middle + 1;
+      else high = middle;
+    }
+    for (let index = low - 1; index >= 0; index--) {
+      const candidate = calls[index];
+      if (candidate !== undefined && position < candidate.getEnd()) return candidate;
+    }
+    return undefined;
   }
 
   #sourceFile(file: string): import("ts-morph").SourceFile | undefined {

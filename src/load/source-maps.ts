@@ -1,6 +1,6 @@
 import { TraceMap, originalPositionFor } from "@jridgewell/trace-mapping";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import type { CallSite } from "../dsl/call-site.js";
 import { relativeToCwd } from "./paths.js";
 
@@ -32,7 +32,9 @@ export class SourceMapper {
     if (mapText === undefined) return undefined;
     let traceMap = this.#loaded.get(file);
     if (traceMap === undefined) {
-      traceMap = new TraceMap(mapText, `${file}.map`);
+      // As a file: URL, so the map's sources (URL-encoded: `%`, `#`, `[`, non-ASCII) resolve to
+      // file: URLs that decode to the real path.
+      traceMap = new TraceMap(mapText, `${pathToFileURL(file).href}.map`);
       this.#loaded.set(file, traceMap);
     }
     const original = originalPositionFor(traceMap, { line: site.line, column: Math.max(site.column - 1, 0) });

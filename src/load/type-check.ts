@@ -119,6 +119,19 @@ function runTsc(args: string[], cwd: string): Promise<string> {
 /** tsc's categories; `message` (suggestions) counts as information. */
 const tscSeverities = { error: "error", warning: "warning", message: "info" } as const satisfies Record<string, Severity>;
 
+/**
+ * Hints for type errors whose message names a DSL type, so the editor's error and regfence's say
+ * the same thing as the shape check does without type-checking.
+ */
+const typeErrorHints: readonly { readonly type: RegExp; readonly hint: string }[] = [
+  { type: /\bSecretSource\b/, hint: 'secrets are never written in a policy: use fromEnv("NAME") or fromFile("path")' },
+];
+
+function withHint(diagnostic: Diagnostic): Diagnostic {
+  const found = typeErrorHints.find(({ type }) => type.test(diagnostic.message));
+  return found === undefined ? diagnostic : { ...diagnostic, hint: found.hint };
+}
+
 const located = /^(.+)\((\d+),(\d+)\): (error|warning|message) TS(\d+): (.*)$/;
 const unlocated = /^(error|warning|message) TS(\d+): (.*)$/;
 
@@ -146,5 +159,5 @@ export function parseTscOutput(output: string, cwd: string): Diagnostic[] {
       throw new FatalError("internal", `the TypeScript compiler rejected regfence's policy project: ${line}`);
     }
   }
-  return diagnostics;
+  return diagnostics.map(withHint);
 }

@@ -198,6 +198,7 @@ describe.concurrent("validate: many broken policies in one run", { timeout: 240_
       code: "TS2322",
       severity: "error",
       message: "Type 'string' is not assignable to type 'SecretSource | undefined'.",
+      hint: 'secrets are never written in a policy: use fromEnv("NAME") or fromFile("path")',
     },
     { ...at("policies/syntax.policy.ts", "});"), code: "TS1137", severity: "error", message: "Expression or comma expected." },
     {
@@ -234,7 +235,7 @@ describe.concurrent("validate: many broken policies in one run", { timeout: 240_
     expect(await readTextTree(project.dir, outsideNodeModules)).toEqual(before);
   });
 
-  it("reports a literal where fromEnv(…) is expected as a type error at the property", async () => {
+  it("reports a literal where fromEnv(…) is expected as a type error at the property, with the fromEnv/fromFile hint (audit D5)", async () => {
     const project = await createProject({ "policies/secret.policy.ts": secretLiteral, "policies/good.policy.ts": goodPolicy });
     const result = await project.run(["validate", "--format", "json"]);
     expect(result.status).toBe(1);
@@ -245,6 +246,7 @@ describe.concurrent("validate: many broken policies in one run", { timeout: 240_
         code: "TS2322",
         severity: "error",
         message: "Type 'string' is not assignable to type 'SecretSource | undefined'.",
+        hint: 'secrets are never written in a policy: use fromEnv("NAME") or fromFile("path")',
       },
     ]);
   });

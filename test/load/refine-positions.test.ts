@@ -168,3 +168,15 @@ describe("refinePositions", () => {
     expect(await refinePositions([], cwd)).toEqual([]);
   });
 });
+
+describe("many findings in one file (audit R7)", () => {
+  it("places each of 2,000 findings on its own literal, nested calls included", async () => {
+    const count = 2000;
+    const lines = Array.from({ length: count }, (_, index) => `export const n${index} = network("n${index}", [{ cidr: "10.${index >> 8}.${index & 255}.1/24", description: "d" }]);`);
+    const source = `import { network } from "regfence";\n${lines.join("\n")}\n`;
+    await writeFile(path.join(cwd, "many.policy.ts"), source);
+    const findings: Finding[] = lines.map((line, index) => ({ code: "RF2002", severity: "error", message: "m", at: { file: "many.policy.ts", line: index + 2, column: line.indexOf("network(") + 1, path: [1, 0, "cidr"] } }));
+    const refined = refinePositions(findings, cwd);
+    expect(refined.map(({ line, column }) => `${line}:${column}`)).toEqual(lines.map((line, index) => `${index + 2}:${line.indexOf('"10.') + 1}`));
+  });
+});

@@ -3,6 +3,7 @@ import { Findings } from "../../diagnostics/finding.js";
 import { isRegistryHost, parseRegistryPrefix } from "../../ir/docker-reference.js";
 import type { KyvernoPolicyType } from "../../dsl/index.js";
 import type { AdmissionNode, PolicyNode, ProgramNode, ProxyCacheNode } from "../../ir/model.js";
+import { fieldAnchor } from "../../ir/source-anchor.js";
 import { banner } from "../../render/banner.js";
 import type { Artifact, Emission, EmitContext, Target } from "../target.js";
 import { allowlistValidatingPolicy, pullSecretGeneratingPolicy, rewriteMutatingPolicy } from "./cel-policies.js";
@@ -31,14 +32,14 @@ function validatePolicy(policy: PolicyNode, findings: Findings): void {
   for (const role of roles) {
     const name = policyObjectName(policy, role);
     if (name.length > maxPolicyName) {
-      findings.error("RF3005", policy.source, `the Kyverno policy name "${name}" is longer than ${maxPolicyName} characters`, "shorten the policy name");
+      findings.error("RF3005", fieldAnchor(policy, "name"), `the Kyverno policy name "${name}" is longer than ${maxPolicyName} characters`, "shorten the policy name");
     }
   }
   if (proxy !== null) {
     if (isRegistryHost(proxy.host) && (!readAsRegistry(proxy.host) || proxy.host === "localhost")) {
       findings.error(
         "RF3001",
-        proxy.source,
+        fieldAnchor(proxy, "host"),
         `the proxy cache host "${proxy.host}" is not a registry host Docker would contact: "${proxy.host}/…" reads as ${proxy.host === "localhost" ? "each node's own localhost" : "a Docker Hub namespace"}`,
         'use the Harbor host name with a "." or a ":port", e.g. "harbor.myco.com"',
       );
@@ -53,17 +54,17 @@ function validatePolicy(policy: PolicyNode, findings: Findings): void {
     }
     if (proxy.upstreams.length === 0) {
       const emitted = proxy.pullSecret === null ? "no rewrite policy is emitted" : "its rewrite policy only adds the pull secret";
-      findings.warning("RF3008", proxy.source, `the proxy cache ${proxy.host} has no upstreams, so no image is rewritten and ${emitted}`, 'list the registries it proxies, e.g. upstreams: ["docker.io"]');
+      findings.warning("RF3008", fieldAnchor(proxy, "upstreams"), `the proxy cache ${proxy.host} has no upstreams, so no image is rewritten and ${emitted}`, 'list the registries it proxies, e.g. upstreams: ["docker.io"]');
     }
     if (proxy.pullSecret !== null) {
       const credential = policy.credentials.find((candidate) => candidate.name === proxy.pullSecret);
       if (credential !== undefined && credential.server !== proxy.host) {
-        findings.warning("RF3006", proxy.source, `the pull secret "${credential.name}" logs in to ${credential.server}, not to the proxy cache ${proxy.host}`, `set the credential's server to "${proxy.host}"`);
+        findings.warning("RF3006", fieldAnchor(proxy, "pullSecret"), `the pull secret "${credential.name}" logs in to ${credential.server}, not to the proxy cache ${proxy.host}`, `set the credential's server to "${proxy.host}"`);
       }
       if (credential !== undefined && credential.delivery.namespace === null) {
         findings.warning(
           "RF3014",
-          proxy.source,
+          fieldAnchor(proxy, "pullSecret"),
           `the pull secret "${credential.name}" has no namespace, so Kyverno cannot copy it into other namespaces: Pods in every namespace but the one it is applied to would name a Secret that does not exist there`,
           `set the credential's delivery namespace, e.g. externalSecret({ namespace: "registry-auth", … })`,
         );

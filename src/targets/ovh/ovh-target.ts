@@ -89,7 +89,8 @@ function validate(program: ProgramNode): readonly Finding[] {
     validateIds(registry, findings);
     for (const list of restrictionLists) {
       const access = registry[list];
-      if (!access.open && access.rules.length === 0) {
+      // An incomplete list is empty because of a problem reported already: saying RF5001 too would repeat it.
+      if (!access.open && access.complete && access.rules.length === 0) {
         findings.error(
           "RF5001",
           access.source,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createProject, removeProjects } from "../../helpers/run-cli.ts";
+import { createProject, positionOf, removeProjects } from "../../helpers/run-cli.ts";
 
 afterAll(removeProjects);
 
@@ -176,3 +176,26 @@ describe("kyverno target: what regfence validate reports", () => {
     }
   });
 });
+
+describe("kyverno findings point at the field that causes them (audit R3)", () => {
+  it("RF3005 at the policy's name, RF3001 at the proxy's host, RF3008 at its upstreams", async () => {
+    const source = `import { definePolicy, harborProxyCache } from "regfence";
+
+export default definePolicy({
+  name: "p-${"x".repeat(60)}",
+  proxyCache: harborProxyCache({ host: "harbor", upstreams: [] }),
+});
+`;
+    const project = await createProject({ "policies/p.policy.ts": source });
+    const result = await project.run(["validate", "--target", "kyverno", "--format", "json", "--no-typecheck"]);
+    const { diagnostics } = JSON.parse(result.stdout) as { diagnostics: Reported[] & { column: number }[] };
+    const at = (code: string) => {
+      const found = diagnostics.find((diagnostic) => diagnostic.code === code) as (Reported & { column: number }) | undefined;
+      return found === undefined ? undefined : `${found.file}:${found.line}:${found.column}`;
+    };
+    expect(at("RF3005")).toBe(positionOf("policies/p.policy.ts", source, `"p-x`));
+    expect(at("RF3001")).toBe(positionOf("policies/p.policy.ts", source, `"harbor"`));
+    expect(at("RF3008")).toBe(positionOf("policies/p.policy.ts", source, "[]"));
+  });
+});
+

@@ -49,7 +49,7 @@ describe("uniqueBlocks", () => {
   });
 
   it("is what both the OVH payload and the Azure rules are made of", () => {
-    const access: OvhAccessNode = { kind: "ovh-access", open: false, rules, source };
+    const access: OvhAccessNode = { kind: "ovh-access", open: false, rules, complete: true, source };
     const azure = firewallState({ kind: "azure-registry", name: "acr12345", resourceGroup: "rg", subscription: null, publicAccess: "selected-networks", trustedServices: true, rules, source });
     expect(ipRestrictions(access)).toEqual(uniqueBlocks(rules).map(({ block, description }) => ({ description, ipBlock: block.cidr })));
     expect(azure.ruleSet.rules).toEqual(uniqueBlocks(rules));
@@ -69,7 +69,7 @@ describe("acrossPolicies", () => {
     containerHosts: [],
     credentials: [],
   });
-  const access: OvhAccessNode = { kind: "ovh-access", open: true, rules: [], source };
+  const access: OvhAccessNode = { kind: "ovh-access", open: true, rules: [], complete: true, source };
   const azure = (name: string): RegistryNode => ({ kind: "azure-registry", name, resourceGroup: "rg", subscription: null, publicAccess: "disabled", trustedServices: true, rules: [], source });
   const ovh = (name: string): RegistryNode => ({ kind: "ovh-registry", name, serviceName: "s", registryId: "r", endpoint: null, management: access, registry: access, source });
   const program: ProgramNode = { policies: [policy("a", [azure("acrA"), ovh("mprA")]), policy("b", []), policy("c", [azure("acrC1"), azure("acrC2")])] };

@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { OvhRegistryNode, ProgramNode } from "../../../src/ir/model.ts";
 import { parseIpBlock } from "../../../src/ir/ip-block.ts";
+import { definePolicy, network, type OvhAccess, ovhRegistry } from "../../../src/dsl/index.ts";
+import type { Anchoring } from "../../../src/ir/anchoring.ts";
+import { buildProgram } from "../../../src/ir/build-program.ts";
 import { ovhTarget } from "../../../src/targets/ovh/ovh-target.ts";
 
 const source = { file: "policies/test.policy.ts", line: 1, column: 1, path: [] };
@@ -9,7 +12,7 @@ function registry(ids: { serviceName?: string; registryId?: string }): OvhRegist
   const parsed = parseIpBlock("192.0.2.0/24");
   if (!parsed.ok) throw new Error(parsed.message);
   const rules = [{ kind: "ip-rule" as const, block: parsed.block, written: "192.0.2.0/24", description: "office", network: "office", source }];
-  const access = { kind: "ovh-access" as const, open: false, rules, source };
+  const access = { kind: "ovh-access" as const, open: false, rules, complete: true, source };
   return {
     kind: "ovh-registry",
     name: "mpr-prod",
@@ -88,5 +91,21 @@ describe("ovh validate: descriptions as the API takes them (audit R8)", () => {
     ["256 characters", "x".repeat(256), [{ code: "RF5006", path: [1, "rules", 0, "description"] }]],
   ])("%s, reported once though both lists use the network", (_, description, expected) => {
     expect(found(description)).toEqual(expected);
+  });
+});
+
+describe("ovh validate: no cascade after a problem reported already (audit R3)", () => {
+  const anchoring: Anchoring = { at: (_root, path) => ({ file: "policies/p.policy.ts", line: 1, column: 1, path: [...(path ?? [])] }) };
+  const codes = (management: OvhAccess) => {
+    const office = network("office", [{ cidr: "10.0.0.1/8", description: "bad host bits" }]);
+    const value = definePolicy({ name: "p", networks: [office], registries: [ovhRegistry("mpr", { serviceName: "0123456789abcdef0123456789abcdef", registryId: "3f8e2d4c-9b1a-4c6e-8d2f-7a5b3c1e9f04", management, registry: "open" })] });
+    const { program, findings } = buildProgram([{ file: "policies/p.policy.ts", value, anchors: anchoring }], { cwd: "/repo", projectRoot: "/repo" });
+    return [...findings, ...ovhTarget.validate(program)].map((finding) => finding.code);
+  };
+
+  it("no RF5001 after an unknown network or a network whose only rule is wrong; a truly empty list gets it", () => {
+    expect(codes(["nowhere"]).sort()).toEqual(["RF2002", "RF2103"]);
+    expect(codes(["office"])).toEqual(["RF2002"]);
+    expect(codes([]).sort()).toEqual(["RF2002", "RF5001"]);
   });
 });
