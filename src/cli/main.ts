@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { FatalError } from "../diagnostics/fatal-error.js";
+import { packagePath } from "../package-root.js";
 import { applyCommand } from "./apply.js";
 import { compileCommand } from "./compile.js";
 import { explainCommand } from "./explain.js";
@@ -39,7 +40,7 @@ export async function main(argv: readonly string[], cwd: string): Promise<number
     return 0;
   }
   if (command === "-v" || command === "--version") {
-    const manifest = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+    const manifest = JSON.parse(readFileSync(packagePath("package.json"), "utf8")) as { version: string };
     process.stdout.write(`${manifest.version}\n`);
     return 0;
   }

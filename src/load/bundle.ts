@@ -4,6 +4,7 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import pLimit from "p-limit";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import { packagePath } from "../package-root.js";
 import { relativeToCwd } from "./paths.js";
 
 /** The bundled form of a set of policy files, ready to import one entry at a time. */
@@ -27,7 +28,7 @@ export const requireShim = { js: 'import { createRequire as __regfenceCreateRequ
 export const dslPlugin: Plugin = {
   name: "regfence-dsl",
   setup(builder) {
-    builder.onResolve({ filter: /^regfence$/ }, () => ({ path: new URL("../index.js", import.meta.url).href, external: true }));
+    builder.onResolve({ filter: /^regfence$/ }, () => ({ path: pathToFileURL(packagePath("dist", "index.js")).href, external: true }));
   },
 };
 

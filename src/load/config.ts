@@ -11,6 +11,7 @@ import type { KyvernoPolicyType, OvhEndpoint, RegfenceConfig, TargetName } from 
 import { templateOverrideProblem } from "../render/template-renderer.js";
 import { targetNames } from "../targets/all-targets.js";
 import { dslPlugin, requireShim } from "./bundle.js";
+import { importModule } from "./import-module.js";
 
 /** The config with every default applied, paths absolute. */
 export interface ResolvedConfig {
@@ -76,16 +77,19 @@ const loadTypeScript: Loader = async (file) => {
     });
     const output = path.join(directory, "config.mjs");
     await writeFile(output, result.outputFiles[0]?.contents ?? "");
-    const module = (await import(pathToFileURL(output).href)) as { default?: unknown };
+    const module = (await importModule(pathToFileURL(output).href)) as { default?: unknown };
     return module.default;
   } finally {
     await rm(directory, { recursive: true, force: true });
   }
 };
 
+/** JavaScript configs through regfence's own `import()` (see import-module.ts), whatever their module type. */
+const loadJavaScript: Loader = async (file) => ((await importModule(pathToFileURL(file).href)) as { default?: unknown }).default;
+
 /** Finds and validates the config: `--config FILE`, or a search of the working directory. */
 export async function loadConfig(cwd: string, explicitFile: string | undefined): Promise<ResolvedConfig> {
-  const explorer = cosmiconfig("regfence", { searchPlaces, searchStrategy: "none", loaders: { ".ts": loadTypeScript } });
+  const explorer = cosmiconfig("regfence", { searchPlaces, searchStrategy: "none", loaders: { ".ts": loadTypeScript, ".js": loadJavaScript, ".mjs": loadJavaScript, ".cjs": loadJavaScript } });
   let found: { config: unknown; filepath: string; isEmpty?: boolean } | null;
   try {
     found = explicitFile === undefined ? await explorer.search(cwd) : await explorer.load(path.resolve(cwd, explicitFile));

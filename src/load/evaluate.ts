@@ -2,6 +2,7 @@ import { pathToFileURL } from "node:url";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { PolicyBundle } from "./bundle.js";
 import { exportDefaultPosition, throwPosition } from "./text-positions.js";
+import { importModule } from "./import-module.js";
 import { relativeToCwd } from "./paths.js";
 import type { SourceMapper } from "./source-maps.js";
 
@@ -25,7 +26,7 @@ export async function evaluatePolicies(
   const diagnostics: Diagnostic[] = [];
   const entries = [...bundle.entries].sort(([a], [b]) => (a < b ? -1 : 1));
   // Imported together (module loading overlaps), judged in file order.
-  const settled = await Promise.allSettled(entries.map(([, entry]) => import(pathToFileURL(entry).href) as Promise<{ default?: unknown }>));
+  const settled = await Promise.allSettled(entries.map(([, entry]) => importModule(pathToFileURL(entry).href) as Promise<{ default?: unknown }>));
   settled.forEach((outcome, index) => {
     const [file = ""] = entries[index] ?? [];
     if (outcome.status === "rejected") {

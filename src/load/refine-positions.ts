@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import path from "node:path";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Finding } from "../diagnostics/finding.js";
 import type { PathSegment, SourceAnchor } from "../ir/source-anchor.js";
+import { packageRequire } from "../package-root.js";
 
 /**
  * Resolves findings to exact positions: from the DSL call an anchor names, down its argument path
@@ -65,7 +65,7 @@ class SyntaxLocator {
     try {
       const source = readFileSync(path.resolve(this.#cwd, file), "utf8");
       // `require`: oxc-parser is CommonJS with a native binding, loaded only when a finding needs placing.
-      this.#parse ??= (createRequire(import.meta.url)("oxc-parser") as { parseSync: ParseSync }).parseSync;
+      this.#parse ??= (packageRequire("oxc-parser") as { parseSync: ParseSync }).parseSync;
       const { program } = this.#parse(file, source, { preserveParens: true });
       const calls: SyntaxNode[] = [];
       collectCalls(program, calls);

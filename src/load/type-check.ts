@@ -4,9 +4,9 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Diagnostic, Severity } from "../diagnostics/diagnostic.js";
 import { FatalError } from "../diagnostics/fatal-error.js";
+import { packagePath, packageRequire } from "../package-root.js";
 import { relativeToCwd } from "./paths.js";
 
 /**
@@ -51,7 +51,7 @@ async function checkOnce(files: readonly string[], cwd: string): Promise<Diagnos
 }
 
 function policyProject(files: readonly string[], cwd: string): object {
-  const dslTypes = fileURLToPath(new URL("../index.d.ts", import.meta.url));
+  const dslTypes = packagePath("dist", "index.d.ts");
   return {
     compilerOptions: {
       strict: true,
@@ -89,7 +89,7 @@ function nodeTypes(cwd: string): { typeRoots: string[]; types: string[] } {
 function tscBinary(): string {
   const platformPackage = `@typescript/typescript-${process.platform}-${process.arch}/package.json`;
   try {
-    const typescriptRoot = path.dirname(createRequire(import.meta.url).resolve("typescript/package.json"));
+    const typescriptRoot = path.dirname(packageRequire.resolve("typescript/package.json"));
     const binary = createRequire(path.join(typescriptRoot, "package.json")).resolve(platformPackage);
     return path.join(path.dirname(binary), "lib", process.platform === "win32" ? "tsc.exe" : "tsc");
   } catch {

@@ -2,12 +2,12 @@ import Handlebars from "handlebars";
 import { existsSync, readFileSync } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { FatalError } from "../diagnostics/fatal-error.js";
+import { packagePath } from "../package-root.js";
 import { bareWord, jsonValue, shellQuote, yamlBlock, yamlScalar } from "./quote.js";
 
 /** The templates shipped with regfence. */
-export const bundledTemplates = fileURLToPath(new URL("../../templates", import.meta.url));
+export const bundledTemplates = packagePath("templates");
 
 /**
  * Renders `templates/<target>/<name>.hbs`, preferring an operator's override directory. The
