@@ -1,18 +1,20 @@
-// Benchmark of `regfence compile`: `npm run bench` (builds dist/ first).
+// Benchmark of `regfence`: `npm run bench` (builds dist/ first).
 //
-// Every row is a fresh Node process ("cold" for regfence; the filesystem cache is warmed by one
-// untimed run first). Reports the median, min and max wall time of BENCH_RUNS runs (default 5) and
-// the peak RSS of the regfence Node process (tsc and esbuild run as their own processes and are
-// not counted). The Markdown table on stdout is the product; progress goes to stderr and the same
-// data as JSON to results.json in the bench's temp directory. Timings are never asserted: the
-// exit code is non-zero only when a compile fails.
+// Every row is a fresh Node process ("cold" for regfence; one untimed warm-up first), alternated
+// run by run with `node -e 0`, Node's own start-up, so each figure is also a ratio measured in the
+// same minutes (median of the per-pair ratios). Memory: the regfence Node process's peak (main),
+// and, sampled from /proc, the largest single process and the whole process tree (tsc and
+// esbuild included). Generated projects have @types/node, as users' repositories do. The Markdown
+// table on stdout is the product; progress goes to stderr and the data as JSON to results.json in
+// the bench's temp directory. Timings are never asserted: the exit code is non-zero only when a
+// command fails.
 //
-//   BENCH_RUNS=10 npm run bench            more runs per row
+//   BENCH_RUNS=10 npm run bench            more runs per row (default 5)
 //   BENCH_SIZES=10,100 npm run bench       other generated set sizes (default 10,100,1000)
 //   BENCH_KEEP=1 npm run bench             keep the generated projects and output directories
 
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -56,9 +58,9 @@ function describe(result) {
   return result.signal !== null ? `killed by ${result.signal}` : `exit ${result.status}`;
 }
 
-/** Throws with the child's output when it did not exit 0. */
-function expectSuccess(label, args, cwd, result) {
-  if (result.error === undefined && result.status === 0) return;
+/** Throws with the child's output when it did not exit as expected (0 unless told). */
+function expectSuccess(label, args, cwd, result, exitCodes = [0]) {
+  if (result.error === undefined && exitCodes.includes(result.status)) return;
   process.stderr.write(`\nbench: ${label} failed (${describe(result)})\n  cwd: ${cwd}\n  command: node ${args.join(" ")}\n`);
   if (result.stdout.trim() !== "") process.stderr.write(`--- stdout\n${result.stdout.trimEnd()}\n`);
   process.stderr.write(`--- stderr\n${result.stderr.trimEnd() || "(empty)"}\n`);
@@ -69,20 +71,28 @@ function expectSuccess(label, args, cwd, result) {
  * Measures one row: one untimed warm-up, then `runs` timed runs.
  * @param {{ name: string, files: number, cwd: string, args: (outDir: string) => string[], outDir?: "fresh" | "reuse", check?: (result: ReturnType<typeof runChild>) => void }} spec
  */
-function measure(spec) {
+async function measure(spec) {
   const reuse = spec.outDir === "reuse" ? freshOutDir() : undefined;
   const times = [];
-  const rss = [];
+  const ratios = [];
+  const main = [];
+  let largest = 0;
+  let tree = 0;
   for (let run = 0; run <= runs; run++) {
     const outDir = reuse ?? freshOutDir();
     const args = spec.args(outDir);
-    const result = runChild(args, spec.cwd);
-    expectSuccess(spec.name, args, spec.cwd, result);
+    const result = await runChild(args, spec.cwd);
+    expectSuccess(spec.name, args, spec.cwd, result, spec.exitCodes);
     if (reuse === undefined) rmSync(outDir, { recursive: true, force: true });
+    // Node's start-up, right after: the pair's ratio holds however the machine's speed drifts.
+    const floor = await runChild(["-e", "0"], spec.cwd);
     if (run === 0) continue; // warm-up
     spec.check?.(result);
     times.push(result.ms);
-    if (result.rssKiB !== undefined) rss.push(result.rssKiB);
+    ratios.push(result.ms / floor.ms);
+    if (result.rssKiB !== undefined) main.push(result.rssKiB);
+    largest = Math.max(largest, result.largestKiB);
+    tree = Math.max(tree, result.treeKiB);
   }
   if (reuse !== undefined) rmSync(reuse, { recursive: true, force: true });
   const row = {
@@ -91,19 +101,22 @@ function measure(spec) {
     medianMs: median(times),
     minMs: Math.min(...times),
     maxMs: Math.max(...times),
-    peakRssMiB: rss.length === 0 ? undefined : Math.max(...rss) / 1024,
+    ratio: median(ratios),
+    mainMiB: main.length === 0 ? undefined : Math.max(...main) / 1024,
+    largestMiB: largest / 1024,
+    treeMiB: tree / 1024,
     runsMs: times,
-    rssKiB: rss,
+    ratios,
   };
-  progress(`  ${row.case}: median ${fixed(row.medianMs, 0)} ms, peak RSS ${fixed(row.peakRssMiB, 1)} MiB`);
+  progress(`  ${row.case}: median ${fixed(row.medianMs, 0)} ms (${fixed(row.ratio, 2)}× node -e 0), largest process ${fixed(row.largestMiB, 0)} MiB, tree ${fixed(row.treeMiB, 0)} MiB`);
   return row;
 }
 
 /** A generated project compiles with exit 0, no diagnostics, and the OVH files it should. */
-function verifyGenerated(project) {
+async function verifyGenerated(project) {
   const args = [cli, "compile", "policies", "--out", freshOutDir(), "--format", "json"];
   const label = `verification of the ${project.files}-file set`;
-  const result = runChild(args, project.directory);
+  const result = await runChild(args, project.directory);
   expectSuccess(label, args, project.directory, result);
   const report = JSON.parse(result.stdout);
   const ovhFiles = report.targets.find((target) => target.name === "ovh")?.files.length ?? 0;
@@ -129,59 +142,57 @@ function gitCommit() {
 
 /** Per-file cost between the two largest sets: total per file, and the marginal cost of a file. */
 function growth(rows, suffix) {
-  const [small, large] = sizes
-    .slice(-2)
-    .map((size) => rows.find((row) => row.case === `generated${suffix}` && row.files === size));
+  const [small, large] = sizes.slice(-2).map((size) => rows.find((row) => row.case === `generated${suffix}` && row.files === size));
   if (sizes.length < 2 || small === undefined || large === undefined) return undefined;
-  const smaller = rows.find((row) => row.case === `generated${suffix}` && row.files === sizes.at(-3));
-  const perFileSmall = small.medianMs / small.files;
-  const perFileLarge = large.medianMs / large.files;
-  const marginalLarge = (large.medianMs - small.medianMs) / (large.files - small.files);
-  const marginalSmall = smaller === undefined ? undefined : (small.medianMs - smaller.medianMs) / (small.files - smaller.files);
   return {
     case: `generated${suffix}`,
     smallFiles: small.files,
     largeFiles: large.files,
-    perFileMsSmall: perFileSmall,
-    perFileMsLarge: perFileLarge,
-    perFileRatio: perFileLarge / perFileSmall,
-    marginalMsPerFileSmall: marginalSmall,
-    marginalMsPerFileLarge: marginalLarge,
+    perFileMsSmall: small.medianMs / small.files,
+    perFileMsLarge: large.medianMs / large.files,
+    perFileRatio: large.medianMs / large.files / (small.medianMs / small.files),
+    marginalMsPerFileLarge: (large.medianMs - small.medianMs) / (large.files - small.files),
   };
 }
 
-function main() {
+async function main() {
   const rows = [];
   const loadBefore = loadavg()[0];
   const commit = gitCommit();
   const examples = readdirSync(path.join(repoRoot, "policies")).filter((file) => file.endsWith(".policy.ts")).length;
-  progress(`bench: ${runs} runs per row (+1 warm-up), temp dir ${root}`);
+  progress(`bench: ${runs} runs per row (+1 warm-up), each paired with node -e 0; temp dir ${root}`);
 
-  rows.push(measure({ name: "floor: node -e 0", files: 0, cwd: repoRoot, args: () => ["-e", "0"] }));
-  rows.push(measure({ name: "worked examples (policies/)", files: examples, cwd: repoRoot, args: (out) => [cli, "compile", "policies", "--out", out] }));
-  rows.push(
-    measure({ name: "worked examples, up-to-date out dir", files: examples, cwd: repoRoot, args: (out) => [cli, "compile", "policies", "--out", out], outDir: "reuse", check: upToDate }),
-  );
-  rows.push(measure({ name: "worked examples --no-typecheck", files: examples, cwd: repoRoot, args: (out) => [cli, "compile", "policies", "--out", out, "--no-typecheck"] }));
+  // The worked examples as a user's repository holds them: with @types/node.
+  const worked = path.join(root, "worked-examples");
+  generateProject(worked, 0, repoRoot);
+  cpSync(path.join(repoRoot, "policies"), path.join(worked, "policies"), { recursive: true });
+  const workedCli = path.join(worked, "node_modules", "regfence", "bin", "regfence.js");
 
-  const projects = sizes.map((size) => {
+  rows.push(await measure({ name: "--version", files: 0, cwd: worked, args: () => [workedCli, "--version"] }));
+  rows.push(await measure({ name: "--help", files: 0, cwd: worked, args: () => [workedCli, "--help"] }));
+  rows.push(await measure({ name: "worked examples, fresh out dir (1 warning, 1 note to place)", files: examples, cwd: worked, args: (out) => [workedCli, "compile", "--out", out] }));
+  rows.push(await measure({ name: "worked examples, up to date", files: examples, cwd: worked, args: (out) => [workedCli, "compile", "--out", out], outDir: "reuse", check: upToDate }));
+  rows.push(await measure({ name: "worked examples --no-typecheck", files: examples, cwd: worked, args: (out) => [workedCli, "compile", "--out", out, "--no-typecheck"] }));
+
+  const projects = [];
+  for (const size of sizes) {
     progress(`generating ${size} policy files…`);
     const project = generateProject(path.join(root, `project-${size}`), size, repoRoot);
-    verifyGenerated(project);
-    return project;
-  });
+    await verifyGenerated(project);
+    projects.push(project);
+  }
   // The CLI as a user's repository runs it: node_modules/regfence/bin/regfence.js (the symlink).
   const userCli = (project) => path.join(project.directory, "node_modules", "regfence", "bin", "regfence.js");
   for (const project of projects) {
-    rows.push(measure({ name: "generated", files: project.files, cwd: project.directory, args: (out) => [userCli(project), "compile", "policies", "--out", out] }));
+    rows.push(await measure({ name: "generated, fresh out dir", files: project.files, cwd: project.directory, args: (out) => [userCli(project), "compile", "policies", "--out", out] }));
   }
   for (const project of projects) {
     rows.push(
-      measure({ name: "generated --no-typecheck", files: project.files, cwd: project.directory, args: (out) => [userCli(project), "compile", "policies", "--out", out, "--no-typecheck"] }),
+      await measure({ name: "generated, up to date", files: project.files, cwd: project.directory, args: (out) => [userCli(project), "compile", "policies", "--out", out], outDir: "reuse", check: upToDate }),
     );
   }
 
-  const growths = [growth(rows, ""), growth(rows, " --no-typecheck")].filter((entry) => entry !== undefined);
+  const growths = [growth(rows, ", fresh out dir"), growth(rows, ", up to date")].filter((entry) => entry !== undefined);
   const results = {
     date: new Date().toISOString(),
     commit,
@@ -198,18 +209,14 @@ function main() {
   writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
 
   const lines = [
-    `regfence compile, median of ${runs} runs (+1 warm-up) each; node ${process.version}, ${cpus().length} CPUs, 1-min load ${fixed(loadBefore, 2)} before / ${fixed(results.loadAverage1m.after, 2)} after; peak RSS of the regfence Node process only (tsc and esbuild run as child processes)`,
+    `regfence, median of ${runs} runs (+1 warm-up) each, every run paired with node -e 0 (× is the median of the pairs' ratios); node ${process.version}, ${cpus().length} CPUs, 1-min load ${fixed(loadBefore, 2)} before / ${fixed(results.loadAverage1m.after, 2)} after; memory: the regfence process (main), the largest process and the whole process tree (tsc and esbuild included)`,
     "",
     markdownTable(rows),
     "",
   ];
   for (const entry of growths) {
-    const marginal =
-      entry.marginalMsPerFileSmall === undefined
-        ? ""
-        : `; marginal cost per added file ${fixed(entry.marginalMsPerFileSmall, 2)} ms (${sizes.at(-3)}→${entry.smallFiles}) vs ${fixed(entry.marginalMsPerFileLarge, 2)} ms (${entry.smallFiles}→${entry.largeFiles})`;
     lines.push(
-      `${entry.case}: ${fixed(entry.perFileMsSmall, 2)} ms/file at ${entry.smallFiles} files, ${fixed(entry.perFileMsLarge, 2)} ms/file at ${entry.largeFiles} files, ratio ${fixed(entry.perFileRatio, 2)} (≤ 1 means at most linear)${marginal}`,
+      `${entry.case}: ${fixed(entry.perFileMsSmall, 2)} ms/file at ${entry.smallFiles} files, ${fixed(entry.perFileMsLarge, 2)} ms/file at ${entry.largeFiles} files, ratio ${fixed(entry.perFileRatio, 2)} (≤ 1 means at most linear); marginal cost per added file ${fixed(entry.marginalMsPerFileLarge, 2)} ms (${entry.smallFiles}→${entry.largeFiles})`,
     );
   }
   lines.push("", `results: ${resultsFile}`);
@@ -218,7 +225,7 @@ function main() {
 
 let failed = false;
 try {
-  main();
+  await main();
 } catch (error) {
   if (!(error instanceof BenchFailure)) throw error;
   failed = true;

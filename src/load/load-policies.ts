@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
-import { Findings } from "../diagnostics/finding.js";
+import { type Finding, Findings } from "../diagnostics/finding.js";
 import type { Policy } from "../dsl/index.js";
 import type { LoadedPolicy } from "../ir/build-program.js";
 import { Anchors } from "./anchors.js";
@@ -17,10 +17,33 @@ import { typeCheck } from "./type-check.js";
 
 export interface LoadResult {
   readonly policies: readonly LoadedPolicy[];
-  /** Problems with positions already final (type errors, parse and evaluation failures). */
+  /** Problems with positions already final (parse and evaluation failures). */
   readonly diagnostics: readonly Diagnostic[];
   /** Shape problems, anchored at DSL calls; positions are refined when reported. */
-  readonly findings: Findings;
+  readonly findings: readonly Finding[];
+}
+
+/** What type-checking found: its diagnostics, and the files (relative) it failed. */
+export interface TypeVerdict {
+  readonly diagnostics: readonly Diagnostic[];
+  readonly failed: ReadonlySet<string>;
+}
+
+/**
+ * Every file loaded without waiting for tsc, and tsc's verdict when it comes: the caller goes on
+ * with the policies meanwhile, and drops the failed files ({@link withoutFiles}) once it knows them.
+ */
+export interface DeferredLoad extends LoadResult {
+  readonly typeCheck: Promise<TypeVerdict>;
+}
+
+/** The load without the files type-checking failed: a file that does not type-check is not evaluated further. */
+export function withoutFiles(load: LoadResult, failed: ReadonlySet<string>): LoadResult {
+  return {
+    policies: load.policies.filter((policy) => !failed.has(policy.file)),
+    diagnostics: load.diagnostics.filter((diagnostic) => !failed.has(diagnostic.file)),
+    findings: load.findings.filter((finding) => !failed.has(finding.at.file)),
+  };
 }
 
 /**
@@ -28,17 +51,18 @@ export interface LoadResult {
  * the shape of each default export. A file that fails any step is reported and left out; the rest
  * go on, so one run reports every broken file.
  */
-export async function loadPolicies(paths: readonly string[], cwd: string, options: { typeCheck: boolean }): Promise<LoadResult> {
+export async function loadPolicies(paths: readonly string[], cwd: string, options: { typeCheck: boolean }): Promise<DeferredLoad> {
   const files = paths.map((file) => path.resolve(cwd, file));
+  // tsc is a process of its own: it runs beside bundling, evaluation and everything after them.
+  const typeChecking = options.typeCheck ? typeCheck(files, cwd).then(verdictOf) : Promise.resolve({ diagnostics: [], failed: new Set<string>() });
+  // Awaited by the caller; until then a rejection must not count as unhandled.
+  typeChecking.catch(() => undefined);
   const findings = new Findings();
   const outdir = await mkdtemp(path.join(tmpdir(), "regfence-eval-"));
   try {
-    // tsc and esbuild are separate processes: run them side by side, then keep the verdicts.
-    const [typeDiagnostics, bundled] = await Promise.all([options.typeCheck ? typeCheck(files, cwd) : [], bundlePolicies(files, outdir, cwd)]);
-    const failed = new Set(typeDiagnostics.filter((diagnostic) => diagnostic.severity === "error").map((diagnostic) => path.resolve(cwd, diagnostic.file)));
-    // A file tsc could not parse is reported once, with TypeScript's own message.
-    const bundleDiagnostics = bundled.diagnostics.filter((diagnostic) => !failed.has(path.resolve(cwd, diagnostic.file)));
-    const bundle = { ...bundled.bundle, entries: new Map([...bundled.bundle.entries].filter(([file]) => !failed.has(file))) };
+    const bundled = await bundlePolicies(files, outdir, cwd);
+    const bundleDiagnostics = bundled.diagnostics;
+    const bundle = bundled.bundle;
     const mapper = new SourceMapper(bundle.sourceMaps, cwd);
     const evaluated = await evaluatePolicies(bundle, mapper, cwd);
     const policies: LoadedPolicy[] = [];
@@ -68,10 +92,15 @@ export async function loadPolicies(paths: readonly string[], cwd: string, option
       const rest = withoutPaths(value, shape.error.issues.flatMap(issuePaths));
       if (policyShape.safeParse(rest).success) policies.push({ file: relative, value: rest as Policy, anchors });
     }
-    return { policies, diagnostics: [...typeDiagnostics, ...bundleDiagnostics, ...evaluated.diagnostics], findings };
+    return { policies, diagnostics: [...bundleDiagnostics, ...evaluated.diagnostics], findings: findings.all, typeCheck: typeChecking };
   } finally {
     await rm(outdir, { recursive: true, force: true });
   }
+}
+
+/** Files with a type error; a file tsc could not parse is then reported once, with TypeScript's message. */
+function verdictOf(diagnostics: readonly Diagnostic[]): TypeVerdict {
+  return { diagnostics, failed: new Set(diagnostics.filter((diagnostic) => diagnostic.severity === "error").map((diagnostic) => diagnostic.file)) };
 }
 
 /** What to leave out for an issue: the value at its path, or the unknown keys it names. */

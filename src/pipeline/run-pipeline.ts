@@ -5,7 +5,7 @@ import { buildProgram } from "../ir/build-program.js";
 import type { ProgramNode } from "../ir/model.js";
 import type { ResolvedConfig } from "../load/config.js";
 import { discoverPolicies } from "../load/discover.js";
-import { loadPolicies } from "../load/load-policies.js";
+import { type LoadResult, loadPolicies, withoutFiles } from "../load/load-policies.js";
 import { refinePositions } from "../load/refine-positions.js";
 import { checkArtifact } from "../render/check-artifact.js";
 import { TemplateRenderer } from "../render/template-renderer.js";
@@ -51,12 +51,25 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     throw new FatalError("usage", `no policy files found in ${where}`);
   }
   const loaded = await loadPolicies(policyFiles, cwd, { typeCheck: options.typeCheck });
+  // Everything runs while tsc checks the same files; its verdict is awaited only at the end.
+  const optimistic = await validateAndEmit(loaded, targets, options);
+  const verdict = await loaded.typeCheck;
+  if (verdict.failed.size === 0) return { policyFiles, targets, ...optimistic, diagnostics: sortDiagnostics([...verdict.diagnostics, ...optimistic.diagnostics]) };
+  // A file that does not type-check is left out, and the rest validated again without it.
+  const checked = await validateAndEmit(withoutFiles(loaded, verdict.failed), targets, { ...options, emit: false });
+  return { policyFiles, targets, ...checked, diagnostics: sortDiagnostics([...verdict.diagnostics, ...checked.diagnostics]) };
+}
+
+async function validateAndEmit(
+  loaded: LoadResult,
+  targets: readonly Target[],
+  options: PipelineOptions,
+): Promise<Pick<PipelineResult, "program" | "diagnostics" | "outputs" | "notes">> {
+  const { cwd, config } = options;
   const { program, findings } = buildProgram(loaded.policies, { cwd, projectRoot: config.baseDirectory });
   const targetFindings = targets.flatMap((target) => target.validate(program));
-  let diagnostics = [...loaded.diagnostics, ...refinePositions([...loaded.findings.all, ...findings, ...targetFindings], cwd)];
-  if (!options.emit || hasErrors(diagnostics)) {
-    return { policyFiles, targets, program, diagnostics: sortDiagnostics(diagnostics), outputs: [], notes: [] };
-  }
+  let diagnostics = [...loaded.diagnostics, ...refinePositions([...loaded.findings, ...findings, ...targetFindings], cwd)];
+  if (!options.emit || hasErrors(diagnostics)) return { program, diagnostics, outputs: [], notes: [] };
   const render = new TemplateRenderer(config.templates);
   const outputs: TargetOutput[] = [];
   const notes: string[] = [];
@@ -68,5 +81,5 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     diagnostics = [...diagnostics, ...refinePositions(emission.findings, cwd)];
   }
   const failed = hasErrors(diagnostics);
-  return { policyFiles, targets, program, diagnostics: sortDiagnostics(diagnostics), outputs: failed ? [] : outputs, notes: failed ? [] : notes };
+  return { program, diagnostics, outputs: failed ? [] : outputs, notes: failed ? [] : notes };
 }

@@ -1,9 +1,10 @@
 import Handlebars from "handlebars";
+import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { FatalError } from "../diagnostics/fatal-error.js";
-import { packagePath } from "../package-root.js";
+import { packagePath, packageRequire } from "../package-root.js";
 import { bareWord, jsonValue, shellQuote, yamlBlock, yamlScalar } from "./quote.js";
 
 /** The templates shipped with regfence. */
@@ -45,7 +46,9 @@ export class TemplateRenderer {
     let template = this.#compiled.get(file);
     if (template === undefined) {
       try {
-        template = this.#handlebars.compile(readFileSync(file, "utf8"), { strict: true, noEscape: true });
+        const source = readFileSync(file, "utf8");
+        const precompiled = precompiledTemplates().get(templateKey(source));
+        template = precompiled === undefined ? this.#handlebars.compile(source, compileOptions) : this.#handlebars.template(precompiled);
       } catch (error) {
         throw new FatalError("config", `cannot read template ${file}: ${(error as Error).message}`);
       }
@@ -67,6 +70,35 @@ export class TemplateRenderer {
     }
     return path.join(bundledTemplates, relative);
   }
+}
+
+/** How every template is compiled: strict (a missing field is an error), never HTML-escaping. */
+export const compileOptions = { strict: true, noEscape: true } as const;
+
+/** The key of a template's source among the precompiled ones: its SHA-256. */
+export function templateKey(source: string): string {
+  return createHash("sha256").update(source).digest("hex");
+}
+
+type TemplateSpec = Parameters<typeof Handlebars.template>[0];
+
+let precompiled: ReadonlyMap<string, TemplateSpec> | undefined;
+
+/**
+ * The bundled templates precompiled by `npm run build` (tools/precompile-templates.mjs), by the
+ * SHA-256 of their source: a template whose bytes match is not compiled again at run time; any
+ * other (an override, an edited template) is compiled as before. Empty when the file is missing.
+ */
+function precompiledTemplates(): ReadonlyMap<string, TemplateSpec> {
+  if (precompiled === undefined) {
+    try {
+      const specs = packageRequire(packagePath("dist", "precompiled-templates.cjs")) as Record<string, TemplateSpec>;
+      precompiled = new Map(Object.entries(specs));
+    } catch {
+      precompiled = new Map();
+    }
+  }
+  return precompiled;
 }
 
 /**

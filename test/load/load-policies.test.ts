@@ -41,9 +41,13 @@ interface LoaderRun {
 
 const childScript = `
 const request = JSON.parse(process.argv[1]);
-const { loadPolicies } = await import(request.dist + "/load/load-policies.js");
+const { loadPolicies, withoutFiles } = await import(request.dist + "/load/load-policies.js");
 const { refinePositions } = await import(request.dist + "/load/refine-positions.js");
-const result = await loadPolicies(request.files, request.cwd, { typeCheck: request.typeCheck });
+const loaded = await loadPolicies(request.files, request.cwd, { typeCheck: request.typeCheck });
+// As the pipeline does: tsc's verdict, then the load without the files it failed.
+const verdict = await loaded.typeCheck;
+const checked = withoutFiles(loaded, verdict.failed);
+const result = { ...checked, diagnostics: [...verdict.diagnostics, ...checked.diagnostics] };
 const anchors = [];
 for (const wanted of request.anchors) {
   const policy = result.policies.find((candidate) => candidate.file === wanted.file);
@@ -54,8 +58,8 @@ for (const wanted of request.anchors) {
 }
 process.stdout.write(JSON.stringify({
   diagnostics: result.diagnostics,
-  findings: result.findings.all,
-  refined: await refinePositions(result.findings.all, request.cwd),
+  findings: result.findings,
+  refined: await refinePositions(result.findings, request.cwd),
   policies: result.policies.map((policy) => policy.file),
   anchors,
 }));
