@@ -7,6 +7,19 @@ import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import vm from "node:vm";
 
+// Help and the version need none of the CLI: answered from a module with no dependencies.
+try {
+  const { quickAnswer } = await import("../dist/cli/usage.js");
+  const quick = quickAnswer(process.argv.slice(2));
+  if (quick !== undefined) {
+    process[quick.stream].write(quick.text);
+    process.exit(quick.status);
+  }
+} catch (error) {
+  process.stderr.write(`regfence: cannot load its build (run \`npm run build\`): ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(2);
+}
+
 const bundle = fileURLToPath(new URL("../dist/regfence.cjs", import.meta.url));
 const cacheFile = `${bundle}.${process.version}.cache`;
 

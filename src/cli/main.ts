@@ -1,25 +1,9 @@
-import { readFileSync } from "node:fs";
 import { FatalError } from "../diagnostics/fatal-error.js";
-import { packagePath } from "../package-root.js";
 import { applyCommand } from "./apply.js";
 import { compileCommand } from "./compile.js";
 import { explainCommand } from "./explain.js";
+import { quickAnswer, usage } from "./usage.js";
 import { validateCommand } from "./validate.js";
-
-const usage = `Usage: regfence <command> [options]
-
-Registry access policy as code: define registries, networks and credentials once in typed
-.policy.ts files, and compile them into every enforcement point's configuration.
-
-Commands:
-  compile    compile policies into out/ (or check that out/ is up to date with --check)
-  validate   check policies without writing anything
-  apply      apply compiled settings through a target's API (regfence apply ovh [--dry-run])
-  explain    show how the policies rewrite and admit images (regfence explain nginx:1.27)
-
-Options:
-  -h, --help     show help (also after a command: regfence compile --help)
-  -v, --version  show the version`;
 
 const commands: Record<string, (args: readonly string[], cwd: string) => Promise<number>> = {
   apply: applyCommand,
@@ -30,19 +14,11 @@ const commands: Record<string, (args: readonly string[], cwd: string) => Promise
 
 /** Runs the CLI and returns the exit code; the only place that decides how a run ends. */
 export async function main(argv: readonly string[], cwd: string): Promise<number> {
-  const [command, ...rest] = argv;
-  if (command === undefined) {
-    process.stderr.write(`${usage}\n`);
-    return 2;
-  }
-  if (command === "-h" || command === "--help" || command === "help") {
-    process.stdout.write(`${usage}\n`);
-    return 0;
-  }
-  if (command === "-v" || command === "--version") {
-    const manifest = JSON.parse(readFileSync(packagePath("package.json"), "utf8")) as { version: string };
-    process.stdout.write(`${manifest.version}\n`);
-    return 0;
+  const [command = "", ...rest] = argv;
+  const quick = quickAnswer(argv);
+  if (quick !== undefined) {
+    (quick.stream === "stdout" ? process.stdout : process.stderr).write(quick.text);
+    return quick.status;
   }
   const run = commands[command];
   if (run === undefined) {

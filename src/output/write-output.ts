@@ -25,8 +25,30 @@ interface Move {
  */
 export async function writeOutput(plan: OutputPlan): Promise<void> {
   const pending = plan.files.filter((file) => file.status !== "unchanged").map(({ artifact }) => artifact);
-  if (pending.length > 0 || plan.extra.length > 0) await replaceFiles(plan, pending);
+  if (pending.length > 0 && (await lstat(plan.outDir).catch(() => undefined)) === undefined) await writeFreshTree(plan.outDir, pending);
+  else if (pending.length > 0 || plan.extra.length > 0) await replaceFiles(plan, pending);
   await enforceModes(plan);
+}
+
+/**
+ * A new out dir is written whole beside where it goes, then moved in with one rename: one move
+ * instead of one per file, and nothing at all in its place if anything fails.
+ */
+async function writeFreshTree(outDir: string, files: readonly Artifact[]): Promise<void> {
+  const parent = path.dirname(outDir);
+  const staging = path.join(parent, `.${path.basename(outDir)}.regfence-staging-${process.pid}`);
+  let createdParent: string | undefined;
+  try {
+    createdParent = await makeDirectory(parent);
+    await makeDirectories(staging, files.map((artifact) => artifact.path));
+    const limit = pLimit(concurrency);
+    await Promise.all(files.map((artifact) => limit(() => writeFile(path.join(staging, artifact.path), artifact.content, { mode: modeOf(artifact) }))));
+    await rename(staging, outDir);
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true }).catch(() => undefined);
+    if (createdParent !== undefined) await rm(createdParent, { recursive: true, force: true }).catch(() => undefined);
+    throw new FatalError("output", `could not write ${outDir}, which is left as it was: ${(error as Error).message}`, { cause: error });
+  }
 }
 
 async function replaceFiles(plan: OutputPlan, pending: readonly Artifact[]): Promise<void> {

@@ -19,6 +19,20 @@ afterEach(async () => {
 });
 
 describe("writeOutput", () => {
+  it("writes a new out dir whole and moves it in at once; a failure leaves nothing there, nor a staging dir", async () => {
+    const parent = await mkdtemp(path.join(tmpdir(), "regfence-write-"));
+    const out = path.join(parent, "out");
+    await writeOutput(await planOutput(out, [artifact("ovh/a.json", "a\n"), artifact("azure/b.sh", "b\n")], ["ovh", "azure"]));
+    expect(Object.fromEntries([...(await readTree(out))].map(([file, bytes]) => [file, bytes.toString()]))).toEqual({ "azure/b.sh": "b\n", "ovh/a.json": "a\n" });
+    const failing = path.join(parent, "failing");
+    // "x" is a file and a directory at once: the second write fails.
+    const plan = await planOutput(failing, [artifact("x", "file\n"), artifact("x/y", "under a file\n")], ["x"]);
+    await expect(writeOutput(plan)).rejects.toThrow(/could not write .*failing, which is left as it was/);
+    expect((await readTree(parent)).size).toBe(2);
+    expect([...(await readTree(parent)).keys()].sort()).toEqual(["out/azure/b.sh", "out/ovh/a.json"]);
+    await rm(parent, { recursive: true, force: true });
+  });
+
   it("writes new and changed files, removes extra ones and the directories they leave empty", async () => {
     const out = await mkdtemp(path.join(tmpdir(), "regfence-write-"));
     await mkdir(path.join(out, "ovh/gone"), { recursive: true });
