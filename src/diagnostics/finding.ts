@@ -1,4 +1,5 @@
 import type { SourceAnchor } from "../ir/source-anchor.js";
+import type { DiagnosticCode } from "./catalogue.js";
 import type { Severity } from "./diagnostic.js";
 
 /**
@@ -6,7 +7,7 @@ import type { Severity } from "./diagnostic.js";
  * arguments. The loader resolves the path to the exact line and column when reporting.
  */
 export interface Finding {
-  readonly code: string;
+  readonly code: DiagnosticCode;
   readonly severity: Severity;
   readonly message: string;
   readonly hint?: string;
@@ -17,19 +18,19 @@ export interface Finding {
 export class Findings {
   readonly #items: Finding[] = [];
 
-  error(code: string, at: SourceAnchor, message: string, hint?: string): void {
+  error(code: DiagnosticCode, at: SourceAnchor, message: string, hint?: string): void {
     this.#add("error", code, at, message, hint);
   }
 
-  warning(code: string, at: SourceAnchor, message: string, hint?: string): void {
+  warning(code: DiagnosticCode, at: SourceAnchor, message: string, hint?: string): void {
     this.#add("warning", code, at, message, hint);
   }
 
-  info(code: string, at: SourceAnchor, message: string, hint?: string): void {
+  info(code: DiagnosticCode, at: SourceAnchor, message: string, hint?: string): void {
     this.#add("info", code, at, message, hint);
   }
 
-  #add(severity: Severity, code: string, at: SourceAnchor, message: string, hint: string | undefined): void {
+  #add(severity: Severity, code: DiagnosticCode, at: SourceAnchor, message: string, hint: string | undefined): void {
     this.#items.push(hint === undefined ? { code, severity, message, at } : { code, severity, message, hint, at });
   }
 

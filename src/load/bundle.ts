@@ -6,6 +6,7 @@ import pLimit from "p-limit";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { packagePath } from "../package-root.js";
 import { relativeToCwd } from "./paths.js";
+import type { DiagnosticCode } from "../diagnostics/catalogue.js";
 
 /** The bundled form of a set of policy files, ready to import one entry at a time. */
 export interface PolicyBundle {
@@ -138,7 +139,7 @@ function isBuildFailure(error: unknown): error is BuildFailure {
 function buildDiagnostic(message: Message, fallbackFile: string, cwd: string): Diagnostic {
   const location = message.location;
   return {
-    code: "RF1002",
+    code: "RF1002" satisfies DiagnosticCode,
     severity: "error",
     message: message.text,
     file: relativeToCwd(location === null ? fallbackFile : path.resolve(cwd, location.file), cwd),

@@ -5,6 +5,7 @@ import { exportDefaultPosition, throwPosition } from "./text-positions.js";
 import { importModule } from "./import-module.js";
 import { relativeToCwd } from "./paths.js";
 import type { SourceMapper } from "./source-maps.js";
+import type { DiagnosticCode } from "../diagnostics/catalogue.js";
 
 /** A policy file's default export, not yet checked for shape. */
 export interface EvaluatedPolicy {
@@ -34,7 +35,7 @@ export async function evaluatePolicies(
       // A thrown value that is not an Error has no stack: point at the policy's own throw when it has one.
       const position = mapped ?? { file: relativeToCwd(file, cwd), ...(throwPosition(file) ?? exportDefaultPosition(file)) };
       diagnostics.push({
-        code: "RF1003",
+        code: "RF1003" satisfies DiagnosticCode,
         severity: "error",
         message: `the policy threw while being evaluated: ${describeThrown(outcome.reason)}`,
         ...position,
@@ -42,7 +43,7 @@ export async function evaluatePolicies(
       });
     } else if (outcome.value.default === undefined) {
       diagnostics.push({
-        code: "RF1004",
+        code: "RF1004" satisfies DiagnosticCode,
         severity: "error",
         message: "the policy file has no default export",
         file: relativeToCwd(file, cwd),

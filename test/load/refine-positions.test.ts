@@ -66,7 +66,7 @@ function positionOf(needle: string, occurrence = 1): { line: number; column: num
 }
 
 function finding(file: string, call: string, path: readonly PathSegment[], occurrence = 1): Finding {
-  return { code: "RF9999", severity: "error", message: "m", at: { file, ...positionOf(call, occurrence), path } };
+  return { code: "RF2002", severity: "error", message: "m", at: { file, ...positionOf(call, occurrence), path } };
 }
 
 async function refineOne(item: Finding): Promise<{ file: string; line: number; column: number }> {
@@ -128,23 +128,23 @@ describe("refinePositions", () => {
     const call = positionOf('network("prod"');
     const cases: Finding[] = [
       // No path: the call itself.
-      { code: "A", severity: "error", message: "m", at: { file: "lf.policy.ts", ...call, path: [] } },
+      { code: "RF2001", severity: "error", message: "m", at: { file: "lf.policy.ts", ...call, path: [] } },
       // A whole-file finding (line 0).
-      { code: "B", severity: "error", message: "m", at: { file: "lf.policy.ts", line: 0, column: 0, path: [1, 0] } },
+      { code: "RF2002", severity: "error", message: "m", at: { file: "lf.policy.ts", line: 0, column: 0, path: [1, 0] } },
       // A file that cannot be read.
-      { code: "C", severity: "error", message: "m", at: { file: "missing.policy.ts", line: 3, column: 4, path: [1, 0] } },
+      { code: "RF2003", severity: "error", message: "m", at: { file: "missing.policy.ts", line: 3, column: 4, path: [1, 0] } },
       // A position outside every call.
-      { code: "D", severity: "error", message: "m", at: { file: "lf.policy.ts", line: 3, column: 1, path: [1, 0] } },
+      { code: "RF2004", severity: "error", message: "m", at: { file: "lf.policy.ts", line: 3, column: 1, path: [1, 0] } },
       // A position past the end of the file.
-      { code: "E", severity: "error", message: "m", at: { file: "lf.policy.ts", line: 999, column: 1, path: [1, 0] } },
+      { code: "RF2005", severity: "error", message: "m", at: { file: "lf.policy.ts", line: 999, column: 1, path: [1, 0] } },
     ];
     const refined = await refinePositions(cases, cwd);
     expect(refined.map(({ code, file, line, column }) => ({ code, file, line, column }))).toEqual([
-      { code: "A", file: "lf.policy.ts", ...call },
-      { code: "B", file: "lf.policy.ts", line: 0, column: 0 },
-      { code: "C", file: "missing.policy.ts", line: 3, column: 4 },
-      { code: "D", file: "lf.policy.ts", line: 3, column: 1 },
-      { code: "E", file: "lf.policy.ts", line: 999, column: 1 },
+      { code: "RF2001", file: "lf.policy.ts", ...call },
+      { code: "RF2002", file: "lf.policy.ts", line: 0, column: 0 },
+      { code: "RF2003", file: "missing.policy.ts", line: 3, column: 4 },
+      { code: "RF2004", file: "lf.policy.ts", line: 3, column: 1 },
+      { code: "RF2005", file: "lf.policy.ts", line: 999, column: 1 },
     ]);
   });
 

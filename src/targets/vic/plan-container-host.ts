@@ -4,6 +4,7 @@ import type { ContainerHostNode, RegistryAddressNode, RegistryCaNode } from "../
 import { fieldAnchor, type SourceAnchor } from "../../ir/source-anchor.js";
 import { caFileProblem, type RegistryArgument } from "./flags-file.js";
 import { compareEntries, covers, type EntryProblem, entryKey, parseRegistryEntry, type RegistryEntry, sameServer } from "./registry-entry.js";
+import type { DiagnosticCode } from "../../diagnostics/catalogue.js";
 
 /** What vic-machine gets for one VCH, in the order every artifact prints it. */
 export interface ContainerHostPlan {
@@ -17,7 +18,7 @@ interface Parsed {
   readonly source: SourceAnchor;
 }
 
-const problemCodes: Readonly<Record<EntryProblem, string>> = { invalid: "RF6001", list: "RF6002", url: "RF6003", prefix: "RF6005" };
+const problemCodes: Readonly<Record<EntryProblem, DiagnosticCode>> = { invalid: "RF6001", list: "RF6002", url: "RF6003", prefix: "RF6005" };
 
 /**
  * vic-machine `--name` takes at most 31 characters from letters, digits, space and `-_()`
