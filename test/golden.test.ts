@@ -1,7 +1,8 @@
 /**
- * Golden tests: every directory under test/fixtures/ holding `*.policy.ts` files is a case. Its
- * policies are compiled (from the case directory, as a user would) into a temp dir, and the
- * whole tree must equal `expected/` file by file: a missing, extra or different file fails.
+ * Golden tests: every directory under test/fixtures/ holding `*.policy.ts` files is a case, named
+ * after the target it tests (`<target>-<case>`). Its policies are compiled for that target only
+ * (from the case directory, as a user would) into a temp dir, and the whole tree must equal
+ * `expected/` file by file: a missing, extra or different file fails.
  *
  *   UPDATE_GOLDEN=1 npx vitest run test/golden.test.ts          # rewrite every case's expected/
  *   UPDATE_GOLDEN=ovh-seed,ovh-open npx vitest run test/golden.test.ts   # only these cases
@@ -42,7 +43,9 @@ describe("golden fixtures", { timeout: 240_000 }, () => {
     const caseDir = path.join(fixtures, name);
     const expectedDir = path.join(caseDir, "expected");
     const out = await tempDir(`regfence-golden-${name}-`);
-    const result = await runCli(["compile", ".", "--out", out], { cwd: caseDir });
+    // A case is named after the one target it tests (`ovh-seed`): only that target is compiled.
+    const target = name.split("-")[0] ?? name;
+    const result = await runCli(["compile", ".", "--out", out, "--target", target], { cwd: caseDir });
     expect(result.status, `stdout:\n${result.stdout}\nstderr:\n${result.stderr}`).toBe(0);
     expect(result.stderr).not.toMatch(/\berror\b/);
     const actual = await readTextTree(out);

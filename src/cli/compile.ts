@@ -1,7 +1,7 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { hasErrors } from "../diagnostics/diagnostic.js";
-import { loadConfig, type ResolvedConfig } from "../load/config.js";
+import { loadConfig, type ResolvedConfig } from "../config/load-config.js";
 import { discoverPolicies } from "../load/discover.js";
 import { relativeToCwd } from "../load/paths.js";
 import { type OutputPlan, planOutput } from "../output/plan-output.js";

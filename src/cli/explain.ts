@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import { hasErrors } from "../diagnostics/diagnostic.js";
 import { FatalError } from "../diagnostics/fatal-error.js";
-import { loadConfig } from "../load/config.js";
+import { loadConfig } from "../config/load-config.js";
 import { runPipeline } from "../pipeline/run-pipeline.js";
 import { explainImage, type Explanation, groupSteps, hasImageRules, type ImageDecision } from "../targets/kyverno/explain-image.js";
 import { printDiagnostics, printJson } from "./report.js";

@@ -1,5 +1,5 @@
 import { FatalError } from "../diagnostics/fatal-error.js";
-import type { TargetName } from "../dsl/index.js";
+import type { TargetName } from "../targets/all-targets.js";
 import { targetNames } from "../targets/all-targets.js";
 
 export type OutputFormat = "pretty" | "json" | "github";

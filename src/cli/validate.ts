@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import { hasErrors } from "../diagnostics/diagnostic.js";
 import { countSummary } from "../diagnostics/render-pretty.js";
-import { loadConfig } from "../load/config.js";
+import { loadConfig } from "../config/load-config.js";
 import { runPipeline } from "../pipeline/run-pipeline.js";
 import { parseFormat, parseTargets, policies, policyCommandOptions } from "./options.js";
 import { printDiagnostics, printJson } from "./report.js";

@@ -21,4 +21,3 @@ export {
   type SecretDelivery,
 } from "./credential.js";
 export { definePolicy, type ManagedRegistry, type Policy, type PolicyDefinition } from "./define-policy.js";
-export { defineConfig, type KyvernoPolicyType, type KyvernoTargetOptions, type OvhTargetOptions, type RegfenceConfig, type TargetName } from "./define-config.js";

@@ -1,16 +1,15 @@
 import { type Diagnostic, hasErrors, sortDiagnostics } from "../diagnostics/diagnostic.js";
 import { FatalError } from "../diagnostics/fatal-error.js";
-import type { TargetName } from "../dsl/index.js";
 import { buildProgram } from "../ir/build-program.js";
 import type { ProgramNode } from "../ir/model.js";
-import type { ResolvedConfig } from "../load/config.js";
+import type { ResolvedConfig } from "../config/load-config.js";
 import { discoverPolicies } from "../load/discover.js";
 import { type LoadResult, loadPolicies, withoutFiles } from "../load/load-policies.js";
 import { refinePositions } from "../load/refine-positions.js";
 import { checkArtifact } from "../render/check-artifact.js";
 import { TemplateRenderer } from "../render/template-renderer.js";
-import { allTargets } from "../targets/all-targets.js";
-import type { Artifact, Target } from "../targets/target.js";
+import { type TargetName, targetNamed, targetNames } from "../targets/all-targets.js";
+import type { AnyTarget, Artifact } from "../targets/target.js";
 
 export interface PipelineOptions {
   readonly cwd: string;
@@ -26,13 +25,13 @@ export interface PipelineOptions {
 }
 
 export interface TargetOutput {
-  readonly target: Target;
+  readonly target: AnyTarget;
   readonly artifacts: readonly Artifact[];
 }
 
 export interface PipelineResult {
   readonly policyFiles: readonly string[];
-  readonly targets: readonly Target[];
+  readonly targets: readonly AnyTarget[];
   readonly program: ProgramNode | undefined;
   /** Sorted; every problem found, not just the first. */
   readonly diagnostics: readonly Diagnostic[];
@@ -44,7 +43,7 @@ export interface PipelineResult {
 /** load → IR → validate → emit, and every artifact parsed back and checked. Prints nothing. */
 export async function runPipeline(options: PipelineOptions): Promise<PipelineResult> {
   const { cwd, config } = options;
-  const targets = (options.targets ?? config.targets ?? (Object.keys(allTargets) as TargetName[])).map((name) => allTargets[name]);
+  const targets = (options.targets ?? config.targets ?? targetNames).map(targetNamed);
   const policyFiles = await discoverPolicies(options.paths, config.policies, config.baseDirectory, cwd);
   if (policyFiles.length === 0) {
     const where = options.paths.length > 0 ? options.paths.join(", ") : config.policies.join(", ");
@@ -62,7 +61,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
 
 async function validateAndEmit(
   loaded: LoadResult,
-  targets: readonly Target[],
+  targets: readonly AnyTarget[],
   options: PipelineOptions,
 ): Promise<Pick<PipelineResult, "program" | "diagnostics" | "outputs" | "notes">> {
   const { cwd, config } = options;
@@ -74,7 +73,7 @@ async function validateAndEmit(
   const outputs: TargetOutput[] = [];
   const notes: string[] = [];
   for (const target of targets) {
-    const emission = await target.emit(program, { render, secrets: options.secrets, options: { ovh: config.ovh, kyverno: config.kyverno } });
+    const emission = await target.emit(program, { render, secrets: options.secrets, options: config.targetOptions[target.name as TargetName] });
     emission.artifacts.forEach(checkArtifact);
     outputs.push({ target, artifacts: emission.artifacts });
     notes.push(...emission.notes);

@@ -1,8 +1,8 @@
 import type { Finding } from "../diagnostics/finding.js";
-import type { TargetName } from "../dsl/index.js";
 import type { ProgramNode } from "../ir/model.js";
-import type { ResolvedConfig } from "../load/config.js";
 import type { TemplateRenderer } from "../render/template-renderer.js";
+import type { TargetApply } from "./target-apply.js";
+import type { TargetOptionsSpec } from "./target-options.js";
 
 /** A file a target wants under the out dir. */
 export interface Artifact {
@@ -21,12 +21,10 @@ export interface Artifact {
   readonly executable?: boolean;
 }
 
-/** The per-target sections of the config, defaults applied. */
-export type TargetOptions = Pick<ResolvedConfig, "ovh" | "kyverno">;
-
-export interface EmitContext {
+export interface EmitContext<Options = undefined> {
   readonly render: TemplateRenderer;
-  readonly options: TargetOptions;
+  /** The target's own section of the config, defaults applied (undefined for a target without one). */
+  readonly options: Options;
   /** `--secrets`: credentials may be read and secret artifacts written. */
   readonly secrets: boolean;
 }
@@ -41,12 +39,19 @@ export interface Emission {
 
 /**
  * The contract every emitter implements. Targets read only the IR: validation first (every
- * problem collected), emission only when no error was found anywhere.
+ * problem collected), emission only when no error was found anywhere. A target with a section in
+ * the config declares it in `options` (its schema and defaults, in the target's folder).
  */
-export interface Target {
-  readonly name: TargetName;
+export interface Target<Name extends string = string, Options = undefined, Written = unknown> {
+  readonly name: Name;
+  readonly options?: TargetOptionsSpec<Written, Options>;
   /** Directories under the out dir this target owns: files there that it did not emit are extra. */
   outputRoots(context: { readonly secrets: boolean }): readonly string[];
   validate(program: ProgramNode): readonly Finding[];
-  emit(program: ProgramNode, context: EmitContext): Emission | Promise<Emission>;
+  emit(program: ProgramNode, context: EmitContext<Options>): Emission | Promise<Emission>;
+  /** `regfence apply <target>`, for a target managed through an API. */
+  readonly apply?: TargetApply<Options>;
 }
+
+/** Any target, as the pipeline handles them all alike (each gets the options its spec resolved). */
+export type AnyTarget = Target<string, unknown>;

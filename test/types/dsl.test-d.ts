@@ -8,6 +8,7 @@ import {
   azureRegistry,
   containerHost,
   credential,
+  defineConfig,
   definePolicy,
   externalSecret,
   fromEnv,
@@ -199,3 +200,12 @@ definePolicy({ registries: [] });
 
 // @ts-expect-error policy names are strings
 definePolicy({ name: 42 });
+
+// The config's per-target sections come from the targets' own option types.
+defineConfig({ targets: ["kyverno", "ovh"], kyverno: { policyType: "CEL" }, ovh: { endpoint: "ovh-ca" } });
+// @ts-expect-error a policy type Kyverno does not have
+defineConfig({ kyverno: { policyType: "Policy" } });
+// @ts-expect-error vic takes no options
+defineConfig({ vic: {} });
+// @ts-expect-error a target regfence does not have
+defineConfig({ targets: ["acr"] });

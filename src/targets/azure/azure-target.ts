@@ -78,7 +78,7 @@ function emit(program: ProgramNode, context: EmitContext): Emission {
  * ARM/Bicep `properties` fragment (`publicNetworkAccess`, `networkRuleSet`) for registries
  * deployed as code.
  */
-export const azureTarget: Target = {
+export const azureTarget: Target<"azure"> = {
   name: "azure",
   outputRoots: () => ["azure"],
   validate,

@@ -172,7 +172,7 @@ function plural(count: number, noun: string): string {
  * (only with `--secrets`), ExternalSecrets that make the same Secret, and the Kyma lifecycle-manager
  * wiring. Secret values are read only while emitting with `--secrets` and never reach a message.
  */
-export const credentialsTarget: Target = {
+export const credentialsTarget: Target<"credentials"> = {
   name: "credentials",
   outputRoots: ({ secrets }) => (secrets ? [secretsRoot, externalSecretsRoot, kymaRoot] : [externalSecretsRoot, kymaRoot]),
   validate,

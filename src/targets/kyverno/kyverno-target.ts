@@ -1,7 +1,7 @@
 import type { Finding } from "../../diagnostics/finding.js";
 import { Findings } from "../../diagnostics/finding.js";
 import { isRegistryHost, parseRegistryPrefix } from "../../ir/docker-reference.js";
-import type { KyvernoPolicyType } from "../../dsl/index.js";
+import { type KyvernoPolicyType, type KyvernoTargetOptions, kyvernoOptions, type ResolvedKyvernoOptions } from "./kyverno-options.js";
 import type { AdmissionNode, PolicyNode, ProgramNode, ProxyCacheNode } from "../../ir/model.js";
 import { fieldAnchor } from "../../ir/source-anchor.js";
 import { banner } from "../../render/banner.js";
@@ -115,11 +115,11 @@ const documentBuilders: Readonly<
   CEL: { rewrite: rewriteMutatingPolicy, allowlist: allowlistValidatingPolicy, copyPullSecret: pullSecretGeneratingPolicy },
 };
 
-function emit(program: ProgramNode, context: EmitContext): Emission {
+function emit(program: ProgramNode, context: EmitContext<ResolvedKyvernoOptions>): Emission {
   const artifacts: Artifact[] = [];
   const findings = new Findings();
   const notes: string[] = [];
-  const policyType = context.options.kyverno.policyType;
+  const policyType = context.options.policyType;
   const render = (policy: PolicyNode, role: PolicyRole, document: KubernetesDocument): Artifact => ({
     path: `${kyvernoDirectory}/${policy.name}-${role}.yaml`,
     content: context.render.render("kyverno", `${role}.yaml`, { banner: banner(policy.file), document }),
@@ -161,8 +161,9 @@ function emit(program: ProgramNode, context: EmitContext): Emission {
 }
 
 /** Kyverno policies that rewrite images to a Harbor proxy cache and admit only allowed registries. */
-export const kyvernoTarget: Target = {
+export const kyvernoTarget: Target<"kyverno", ResolvedKyvernoOptions, KyvernoTargetOptions> = {
   name: "kyverno",
+  options: kyvernoOptions,
   outputRoots: () => [kyvernoDirectory, kyvernoRbacDirectory],
   validate,
   emit,

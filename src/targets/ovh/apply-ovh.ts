@@ -1,10 +1,12 @@
 import { FatalError } from "../../diagnostics/fatal-error.js";
 import type { OvhEndpoint } from "../../dsl/index.js";
 import type { ProgramNode } from "../../ir/model.js";
-import type { TargetOptions } from "../target.js";
+import type { ResolvedOvhOptions } from "./ovh-options.js";
 import { OvhApiClient, OvhApiError, type OvhCredentials } from "./ovh-api-client.js";
-import { apiBaseFor, type EndpointSetting } from "./ovh-endpoint.js";
-import { ipRestrictions, ovhRegistries, registryEndpoint, restrictionLists, restrictionPath, type RestrictionList } from "./ovh-target.js";
+import type { AppliedPart, TargetApply } from "../target-apply.js";
+import { credentialsFromEnvironment } from "./ovh-credentials.js";
+import { apiBaseFor, type EndpointSetting, parseEndpointSetting } from "./ovh-endpoint.js";
+import { ipRestrictions, ovhRegistries, registryEndpoint, restrictionLists, restrictionPath, type RestrictionList } from "./restriction-payloads.js";
 import { diffRestrictions, isEmptyDiff, normaliseRestrictions, type RestrictionDiff, type RestrictionSet } from "./restriction-diff.js";
 
 /** One registry as the policies want it: the same payloads `compile` writes to out/ovh. */
@@ -16,7 +18,7 @@ export interface DesiredRegistry {
   readonly lists: readonly { readonly list: RestrictionList; readonly path: string; readonly payload: RestrictionSet }[];
 }
 
-export function desiredRegistries(program: ProgramNode, options: TargetOptions): DesiredRegistry[] {
+export function desiredRegistries(program: ProgramNode, options: ResolvedOvhOptions): DesiredRegistry[] {
   return ovhRegistries(program).map((registry) => ({
     name: registry.name,
     endpoint: registryEndpoint(registry, options),
@@ -139,3 +141,62 @@ function hintFor(error: unknown, registry: DesiredRegistry, apiBase: string): st
   }
   return undefined;
 }
+
+const plural = (count: number, noun: string, nouns: string): string => `${count} ${count === 1 ? noun : nouns}`;
+
+function partOf(outcome: ListOutcome, dryRun: boolean): AppliedPart {
+  const entries = plural(outcome.desired.length, "entry", "entries");
+  const action = outcome.action === "would-put" ? "pending" : outcome.action;
+  const result = { "in-sync": "", "would-put": dryRun ? "would PUT" : "not sent", sent: "PUT sent, not confirmed", confirmed: "PUT, confirmed" }[outcome.action];
+  const change = (sign: string) => ({ ipBlock, description }: { ipBlock: string; description: string }) => `${sign} ${ipBlock} ${JSON.stringify(description)}`;
+  return {
+    part: outcome.list,
+    action,
+    outcome: outcome.action === "in-sync" ? `in sync (${entries})` : `${outcome.diff.add.length} to add, ${outcome.diff.remove.length} to remove: ${result} (${entries})`,
+    lines: [...outcome.diff.add.map(change("+")), ...outcome.diff.remove.map(change("-"))],
+    json: { list: outcome.list, url: outcome.url, action: outcome.action, add: outcome.diff.add, remove: outcome.diff.remove },
+  };
+}
+
+function summaryOf(outcomes: readonly RegistryOutcome[], dryRun: boolean): string {
+  const actions = outcomes.flatMap(({ lists }) => lists.map(({ action }) => action));
+  const count = (action: ListOutcome["action"]): number => actions.filter((each) => each === action).length;
+  const failed = outcomes.filter(({ failure }) => failure !== undefined).length;
+  // What could not be read is unknown: a dry run never claims that nothing would change.
+  if (dryRun && failed > 0) return `dry run: incomplete, ${failed} of ${plural(outcomes.length, "registry", "registries")} could not be read; nothing was sent`;
+  if (dryRun) return `dry run: ${count("would-put") === 0 ? "nothing would change" : `${plural(count("would-put"), "list", "lists")} would be replaced`}; nothing was sent`;
+  if (count("confirmed") > 0) return `applied ${plural(count("confirmed"), "list", "lists")}, each confirmed by reading it back; IP restrictions take about 30 s to propagate`;
+  return failed === 0 ? "nothing to do: every list matches the policies" : "";
+}
+
+/**
+ * `regfence apply ovh`: both IP restriction lists of each registry, read, compared with the
+ * compiled payloads, replaced only where they differ, and read back. Requests are signed with the
+ * credentials OVH's own clients read from the environment.
+ */
+export const applyOvhTarget: TargetApply<ResolvedOvhOptions> = {
+  selector: "registry",
+  plural: "registries",
+  environmentHelp: `  OVH_APPLICATION_KEY, OVH_APPLICATION_SECRET, OVH_CONSUMER_KEY
+                       API credentials (required); the consumer key needs GET and PUT on
+                       /cloud/project/*/containerRegistry/*/ipRestrictions/*
+  OVH_ENDPOINT         ovh-eu, ovh-ca or ovh-us: must match each registry's endpoint (default:
+                       the registry's own); or an API base URL (https, or http to a loopback
+                       address) used instead, for a proxy or a test server`,
+  names: (program, options) => desiredRegistries(program, options).map(({ name }) => name),
+  async run(program, options, request) {
+    const registries = desiredRegistries(program, options).filter(({ name }) => request.only?.has(name) ?? true);
+    const setting = parseEndpointSetting(request.environment["OVH_ENDPOINT"]);
+    const outcomes = await applyOvh({ registries, setting, credentials: credentialsFromEnvironment(request.environment), dryRun: request.dryRun });
+    return {
+      items: outcomes.map((outcome) => ({
+        name: outcome.registry.name,
+        where: `${outcome.registry.endpoint}, ${outcome.apiBase}`,
+        parts: outcome.lists.map((list) => partOf(list, request.dryRun)),
+        failure: outcome.failure,
+        json: { registry: outcome.registry.name, endpoint: outcome.registry.endpoint, apiBase: outcome.apiBase },
+      })),
+      summary: summaryOf(outcomes, request.dryRun),
+    };
+  },
+};

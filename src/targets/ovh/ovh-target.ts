@@ -1,30 +1,11 @@
 import type { Finding } from "../../diagnostics/finding.js";
 import { Findings } from "../../diagnostics/finding.js";
-import type { OvhEndpoint } from "../../dsl/index.js";
-import type { IpRuleNode, OvhAccessNode, OvhRegistryNode, ProgramNode } from "../../ir/model.js";
+import type { IpRuleNode, OvhRegistryNode, ProgramNode } from "../../ir/model.js";
 import { fieldAnchor } from "../../ir/source-anchor.js";
-import { uniqueBlocks } from "../ip-rule-list.js";
-import { acrossPolicies, registriesOfKind } from "../program-queries.js";
-import type { Artifact, Emission, EmitContext, Target, TargetOptions } from "../target.js";
-
-/** The two lists of a Managed Private Registry, each replaced whole by one PUT. */
-export const restrictionLists = ["management", "registry"] as const;
-export type RestrictionList = (typeof restrictionLists)[number];
-
-/** One entry of an `ipRestrictions` payload, key order as the OVH API documents it. */
-export interface IpRestriction {
-  readonly description: string;
-  readonly ipBlock: string;
-}
-
-export function ovhRegistries(program: ProgramNode): OvhRegistryNode[] {
-  return acrossPolicies(program, registriesOfKind("ovh-registry")).map(({ node }) => node);
-}
-
-/** The full list for one endpoint: each block once (bare addresses as /32 or /128), in address order. */
-export function ipRestrictions(access: OvhAccessNode): IpRestriction[] {
-  return uniqueBlocks(access.rules).map((rule) => ({ description: rule.description, ipBlock: rule.block.cidr }));
-}
+import type { Artifact, Emission, EmitContext, Target } from "../target.js";
+import { applyOvhTarget } from "./apply-ovh.js";
+import { ipRestrictions, ovhRegistries, registryEndpoint, restrictionLists, restrictionPath } from "./restriction-payloads.js";
+import { type OvhTargetOptions, ovhOptions, type ResolvedOvhOptions } from "./ovh-options.js";
 
 /** A Public Cloud project id (32 lowercase hex digits) and a registry id (a UUID), as OVH shows them. */
 const projectId = /^[0-9a-f]{32}$/;
@@ -72,16 +53,6 @@ function checkDescription(rule: IpRuleNode, findings: Findings): void {
   }
 }
 
-/** The API endpoint a registry lives on: its own, else the config's default. */
-export function registryEndpoint(registry: OvhRegistryNode, options: TargetOptions): OvhEndpoint {
-  return registry.endpoint ?? options.ovh.endpoint;
-}
-
-/** The API path of one list, each segment escaped as OVH's own clients do. */
-export function restrictionPath(registry: Pick<OvhRegistryNode, "serviceName" | "registryId">, list: RestrictionList): string {
-  return `/cloud/project/${encodeURIComponent(registry.serviceName)}/containerRegistry/${encodeURIComponent(registry.registryId)}/ipRestrictions/${list}`;
-}
-
 function validate(program: ProgramNode): readonly Finding[] {
   const findings = new Findings();
   const warned = new Set<IpRuleNode>();
@@ -117,7 +88,7 @@ function validate(program: ProgramNode): readonly Finding[] {
   return findings.all;
 }
 
-function emit(program: ProgramNode, context: EmitContext): Emission {
+function emit(program: ProgramNode, context: EmitContext<ResolvedOvhOptions>): Emission {
   const artifacts: Artifact[] = [];
   for (const registry of ovhRegistries(program)) {
     const directory = `ovh/${registry.name}`;
@@ -144,8 +115,10 @@ function emit(program: ProgramNode, context: EmitContext): Emission {
 }
 
 /** OVHcloud Managed Private Registry IP restrictions: full-list payloads and the calls that apply them. */
-export const ovhTarget: Target = {
+export const ovhTarget: Target<"ovh", ResolvedOvhOptions, OvhTargetOptions> = {
   name: "ovh",
+  options: ovhOptions,
+  apply: applyOvhTarget,
   outputRoots: () => ["ovh"],
   validate,
   emit,

@@ -1,6 +1,6 @@
 import { compareText } from "../../diagnostics/diagnostic.js";
 import { compareIpBlocks, parseIpBlock } from "../../ir/ip-block.js";
-import type { IpRestriction } from "./ovh-target.js";
+import type { IpRestriction } from "./restriction-payloads.js";
 
 /**
  * What a list holds for comparison: blocks in canonical CIDR form (the server turns a bare

@@ -46,7 +46,7 @@ function emit(program: ProgramNode, context: EmitContext): Emission {
 }
 
 /** vSphere Integrated Containers `vic-machine` registry access flags, checked by vic's own rules. */
-export const vicTarget: Target = {
+export const vicTarget: Target<"vic"> = {
   name: "vic",
   outputRoots: () => ["vic"],
   validate,

@@ -55,8 +55,8 @@ export function program(...registries: AzureRegistryNode[]): ProgramNode {
   };
 }
 
-/** The target reads no options of its own. */
-const context: EmitContext = { render: new TemplateRenderer(), options: {} as EmitContext["options"], secrets: false };
+/** The target has no options of its own. */
+const context: EmitContext = { render: new TemplateRenderer(), options: undefined, secrets: false };
 
 export async function emitArtifacts(input: ProgramNode): Promise<Artifact[]> {
   const emission = await azureTarget.emit(input, context);

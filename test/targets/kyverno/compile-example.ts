@@ -1,13 +1,13 @@
 import path from "node:path";
 import { parseAllDocuments } from "yaml";
-import type { KyvernoPolicyType } from "../../../src/dsl/index.ts";
+import type { KyvernoPolicyType } from "../../../src/targets/kyverno/kyverno-options.ts";
 import type { ProgramNode } from "../../../src/ir/model.ts";
-import type * as ConfigModule from "../../../src/load/config.ts";
+import type * as ConfigModule from "../../../src/config/load-config.ts";
 import type * as PipelineModule from "../../../src/pipeline/run-pipeline.ts";
 import { repoRoot } from "../../helpers/run-cli.ts";
 
 // Loading policies bundles them against the built DSL, so the pipeline runs from dist/ (`npm run build`).
-const { loadConfig } = (await import(path.join(repoRoot, "dist/load/config.js"))) as typeof ConfigModule;
+const { loadConfig } = (await import(path.join(repoRoot, "dist/config/load-config.js"))) as typeof ConfigModule;
 const { runPipeline } = (await import(path.join(repoRoot, "dist/pipeline/run-pipeline.js"))) as typeof PipelineModule;
 
 export interface CompiledKyverno {
@@ -25,7 +25,7 @@ export async function compileKyverno(files: readonly string[], policyType: Kyver
   const config = await loadConfig(cwd, undefined);
   const result = await runPipeline({
     cwd,
-    config: { ...config, kyverno: { policyType } },
+    config: { ...config, targetOptions: { ...config.targetOptions, kyverno: { policyType } } },
     paths: files.map((file) => path.resolve(cwd, file)),
     targets: ["kyverno"],
     typeCheck: false,

@@ -111,9 +111,9 @@ describe.concurrent("regfence apply ovh", () => {
     const env = { ...credentials, OVH_ENDPOINT: server.base };
     const result = await regfence(compiled, ["apply", "ovh", "--dry-run", "--format", "json"], env);
     expect(result.status).toBe(3);
-    const document = JSON.parse(result.stdout) as { ok: boolean; changesPending: boolean; registries: { registry: string; lists: { list: string; action: string; add: unknown[]; remove: unknown[] }[] }[] };
-    expect(document).toMatchObject({ ok: true, dryRun: true, changesPending: true });
-    expect(document.registries[0]?.lists.map(({ list, action, add, remove }) => ({ list, action, add, remove }))).toEqual([
+    const document = JSON.parse(result.stdout) as { ok: boolean; changesPending: boolean; items: { registry: string; parts: { list: string; action: string; add: unknown[]; remove: unknown[] }[] }[] };
+    expect(document).toMatchObject({ ok: true, dryRun: true, changesPending: true, items: [{ registry: "mpr-prod", endpoint: "ovh-eu" }] });
+    expect(document.items[0]?.parts.map(({ list, action, add, remove }) => ({ list, action, add, remove }))).toEqual([
       { list: "management", action: "in-sync", add: [], remove: [] },
       { list: "registry", action: "would-put", add: [{ ipBlock: "192.0.1.0/24", description: "Q/A environment" }], remove: [{ ipBlock: "198.51.100.0/24", description: "old office" }] },
     ]);
@@ -165,7 +165,7 @@ describe.concurrent("regfence apply ovh", () => {
       [
         `regfence: registry "mpr-prod" (ovh-eu, ${server.base}): GET ${server.base}/cloud/project/${service}/containerRegistry/${registryId}/ipRestrictions/management: HTTP 403: Invalid signature`,
         "  hint: check OVH_APPLICATION_KEY, OVH_APPLICATION_SECRET and OVH_CONSUMER_KEY (issued for ovh-eu), and that the consumer key is granted GET and PUT on /cloud/project/*/containerRegistry/*/ipRestrictions/*",
-        "✖ 1 of 1 registry failed; only the lists shown as confirmed were applied",
+        "✖ 1 of 1 registry failed; only what is shown as confirmed was applied",
         "",
       ].join("\n"),
     );
@@ -212,8 +212,8 @@ describe.concurrent("regfence apply ovh", () => {
   });
 
   it.each([
-    [["apply"], 'regfence: name the target to apply: regfence apply ovh'],
-    [["apply", "acr"], 'regfence: cannot apply "acr": only ovh is applied through an API'],
+    [["apply"], "regfence: name the target to apply: regfence apply <target> (ovh)"],
+    [["apply", "acr"], 'regfence: cannot apply "acr": the targets applied through an API are ovh'],
     [["apply", "ovh", "--registry", "nope"], 'regfence: unknown OVH registry "nope" (known: mpr-prod)'],
   ])("exits 2 on bad usage: %j", async (args, message) => {
     const result = await regfence(compiled, args, credentials);

@@ -5,7 +5,7 @@ import { FatalError } from "../../../src/diagnostics/fatal-error.ts";
 import { OvhApiClient, serialiseBody, signRequest } from "../../../src/targets/ovh/ovh-api-client.ts";
 import { credentialsFromEnvironment } from "../../../src/targets/ovh/ovh-credentials.ts";
 import { apiBaseFor, parseEndpointSetting } from "../../../src/targets/ovh/ovh-endpoint.ts";
-import { restrictionPath } from "../../../src/targets/ovh/ovh-target.ts";
+import { restrictionPath } from "../../../src/targets/ovh/restriction-payloads.ts";
 import { startFakeOvhApi } from "./fake-ovh-api.ts";
 
 interface NodeOvhSigner {

@@ -8,7 +8,7 @@ import { parseIpBlock } from "../../../src/ir/ip-block.ts";
 import type { IpRuleNode, OvhAccessNode, PolicyNode, ProgramNode, RegistryNode } from "../../../src/ir/model.ts";
 import { firewallState } from "../../../src/targets/azure/firewall-state.ts";
 import { uniqueBlocks } from "../../../src/targets/ip-rule-list.ts";
-import { ipRestrictions } from "../../../src/targets/ovh/ovh-target.ts";
+import { ipRestrictions } from "../../../src/targets/ovh/restriction-payloads.ts";
 import { acrossPolicies, registriesOfKind } from "../../../src/targets/program-queries.ts";
 
 const source = { file: "policies/test.policy.ts", line: 1, column: 1, path: [] };

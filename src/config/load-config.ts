@@ -7,11 +7,12 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { z } from "zod";
 import { FatalError } from "../diagnostics/fatal-error.js";
-import type { KyvernoPolicyType, OvhEndpoint, RegfenceConfig, TargetName } from "../dsl/index.js";
+import { dslPlugin, requireShim } from "../load/bundle.js";
+import { importModule } from "../load/import-module.js";
 import { templateOverrideProblem } from "../render/template-renderer.js";
-import { targetNames } from "../targets/all-targets.js";
-import { dslPlugin, requireShim } from "./bundle.js";
-import { importModule } from "./import-module.js";
+import { allTargets, type ResolvedTargetOptions, type TargetName, targetNames } from "../targets/all-targets.js";
+import type { AnyTarget } from "../targets/target.js";
+import type { RegfenceConfig } from "./define-config.js";
 
 /** The config with every default applied, paths absolute. */
 export interface ResolvedConfig {
@@ -24,10 +25,12 @@ export interface ResolvedConfig {
   readonly targets: readonly TargetName[] | undefined;
   readonly templates: string | undefined;
   readonly typeCheck: boolean;
-  readonly ovh: { readonly endpoint: OvhEndpoint };
-  readonly kyverno: { readonly policyType: KyvernoPolicyType };
+  /** Each target's section, defaults applied. */
+  readonly targetOptions: ResolvedTargetOptions;
 }
 
+
+const everyTarget: readonly AnyTarget[] = Object.values(allTargets);
 
 const configSchema = z.strictObject({
   policies: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
@@ -35,9 +38,15 @@ const configSchema = z.strictObject({
   targets: z.array(z.enum(targetNames)).min(1, "list at least one target").optional(),
   templates: z.string().min(1).optional(),
   typeCheck: z.boolean().optional(),
-  ovh: z.strictObject({ endpoint: z.enum(["ovh-eu", "ovh-ca", "ovh-us"]).optional() }).optional(),
-  kyverno: z.strictObject({ policyType: z.enum(["ClusterPolicy", "CEL"]).optional() }).optional(),
-}) satisfies z.ZodType<RegfenceConfig>;
+  // Each target with options checks its own section.
+  ...Object.fromEntries(everyTarget.flatMap(({ name, options }) => (options === undefined ? [] : [[name, options.schema.optional()]]))),
+}) as unknown as z.ZodType<RegfenceConfig>;
+
+/** Each target's section of a checked config, defaults applied. */
+export function resolveTargetOptions(config: RegfenceConfig): ResolvedTargetOptions {
+  const sections = config as Readonly<Record<string, unknown>>;
+  return Object.fromEntries(everyTarget.map(({ name, options }) => [name, options?.resolve(sections[name])])) as ResolvedTargetOptions;
+}
 
 const searchPlaces = [
   "package.json",
@@ -126,7 +135,6 @@ export async function loadConfig(cwd: string, explicitFile: string | undefined):
     targets: config.targets,
     templates,
     typeCheck: config.typeCheck ?? true,
-    ovh: { endpoint: config.ovh?.endpoint ?? "ovh-eu" },
-    kyverno: { policyType: config.kyverno?.policyType ?? "ClusterPolicy" },
+    targetOptions: resolveTargetOptions(config),
   };
 }
