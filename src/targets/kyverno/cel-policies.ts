@@ -1,7 +1,7 @@
 import type { AdmissionNode, PolicyNode, ProxyCacheNode } from "../../ir/model.js";
 import { allowed, celString, newContainerOrImage, oldPodPairs, onHost, podContainers, podImages, ranBefore, rewritten, validReference } from "./cel-expressions.js";
 import { containerLists, type KubernetesDocument } from "./kubernetes-document.js";
-import { allowlistMessage, invalidReferenceMessage, policyLabels, policyObjectName, pullSecretCopyDescription, rewriteDescription } from "./policy-text.js";
+import { allowlistMessage, invalidReferenceMessage, namespacesNotCopiedTo, policyLabels, policyObjectName, pullSecretCopyMetadata, rewriteDescription } from "./policy-text.js";
 import { rewritePlan } from "./rewrite-plan.js";
 import { ruleNames } from "./rule-names.js";
 
@@ -85,20 +85,11 @@ export function rewriteMutatingPolicy(policy: PolicyNode, proxy: ProxyCacheNode,
  * does. The source namespace and the excluded namespaces are skipped.
  */
 export function pullSecretGeneratingPolicy(policy: PolicyNode, secret: string, namespace: string, admission: AdmissionNode | null): KubernetesDocument {
-  const skipped = [...new Set([namespace, ...(admission?.excludeNamespaces ?? [])])].sort();
+  const skipped = namespacesNotCopiedTo(namespace, admission);
   return {
     apiVersion: "policies.kyverno.io/v1",
     kind: "GeneratingPolicy",
-    metadata: {
-      name: policyObjectName(policy, "pull-secret"),
-      labels: policyLabels(policy),
-      annotations: {
-        "policies.kyverno.io/title": `Copy the pull secret ${secret} into every namespace`,
-        "policies.kyverno.io/subject": "Secret",
-        "policies.kyverno.io/minversion": celMinimumKyverno,
-        "policies.kyverno.io/description": pullSecretCopyDescription(secret, namespace),
-      },
-    },
+    metadata: pullSecretCopyMetadata(policy, secret, namespace, celMinimumKyverno),
     spec: {
       evaluation: { generateExisting: { enabled: true }, synchronize: { enabled: true } },
       matchConstraints: { resourceRules: [{ apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE"], resources: ["namespaces"] }] },

@@ -1,7 +1,7 @@
 import type { AdmissionNode, PolicyNode, ProxyCacheNode } from "../../ir/model.js";
 import { allowed, alreadyRunning, fromUpstream, isNewContainer, onHost, rewritten, validReference } from "./jmespath-expressions.js";
 import { containerLists, type KubernetesDocument } from "./kubernetes-document.js";
-import { allowlistMessage, invalidReferenceMessage, policyLabels, policyObjectName, pullSecretCopyDescription, rewriteDescription } from "./policy-text.js";
+import { allowlistMessage, invalidReferenceMessage, namespacesNotCopiedTo, policyLabels, policyObjectName, pullSecretCopyMetadata, rewriteDescription } from "./policy-text.js";
 import { rewritePlan } from "./rewrite-plan.js";
 import { ruleNames } from "./rule-names.js";
 
@@ -158,20 +158,11 @@ export function allowlistClusterPolicy(policy: PolicyNode, admission: AdmissionN
  * whose Pods never get the pull secret, are left alone.
  */
 export function pullSecretClusterPolicy(policy: PolicyNode, secret: string, namespace: string, admission: AdmissionNode | null): KubernetesDocument {
-  const skipped = [...new Set([namespace, ...(admission?.excludeNamespaces ?? [])])].sort();
+  const skipped = namespacesNotCopiedTo(namespace, admission);
   return {
     apiVersion: "kyverno.io/v1",
     kind: "ClusterPolicy",
-    metadata: {
-      name: policyObjectName(policy, "pull-secret"),
-      labels: policyLabels(policy),
-      annotations: {
-        "policies.kyverno.io/title": `Copy the pull secret ${secret} into every namespace`,
-        "policies.kyverno.io/subject": "Secret",
-        "policies.kyverno.io/minversion": "1.13.0",
-        "policies.kyverno.io/description": pullSecretCopyDescription(secret, namespace),
-      },
-    },
+    metadata: pullSecretCopyMetadata(policy, secret, namespace, "1.13.0"),
     spec: {
       rules: [
         {

@@ -1,5 +1,6 @@
 import type { AdmissionNode, PolicyNode, ProxyCacheNode } from "../../ir/model.js";
 import { allowedPrefixes } from "./allowed-prefixes.js";
+import type { KubernetesDocument } from "./kubernetes-document.js";
 
 /** The Kyverno policies a regfence policy becomes; each is a file and an object named after the policy and its role. */
 export type PolicyRole = "rewrite" | "allowlist" | "pull-secret";
@@ -25,7 +26,26 @@ export function allowlistMessage(admission: AdmissionNode, proxy: ProxyCacheNode
   return `Images must come from ${allowedPrefixes(admission).join(" or ")}.${rewritten}`;
 }
 
-export function pullSecretCopyDescription(secret: string, namespace: string): string {
+/** The metadata of the policy copying the pull Secret, whichever policy type copies it. */
+export function pullSecretCopyMetadata(policy: PolicyNode, secret: string, namespace: string, minVersion: string): KubernetesDocument["metadata"] {
+  return {
+    name: policyObjectName(policy, "pull-secret"),
+    labels: policyLabels(policy),
+    annotations: {
+      "policies.kyverno.io/title": `Copy the pull secret ${secret} into every namespace`,
+      "policies.kyverno.io/subject": "Secret",
+      "policies.kyverno.io/minversion": minVersion,
+      "policies.kyverno.io/description": pullSecretCopyDescription(secret, namespace),
+    },
+  };
+}
+
+/** The namespaces the copy skips: the source's, and those admission excludes (their Pods never get the pull secret). */
+export function namespacesNotCopiedTo(namespace: string, admission: AdmissionNode | null): string[] {
+  return [...new Set([namespace, ...(admission?.excludeNamespaces ?? [])])].sort();
+}
+
+function pullSecretCopyDescription(secret: string, namespace: string): string {
   return `Copies the pull Secret ${secret} from namespace ${namespace} into every other namespace whose Pods get it as imagePullSecrets, and keeps the copies in sync. Kyverno's background controller creates the copies, so it must be allowed to manage Secrets.`;
 }
 
