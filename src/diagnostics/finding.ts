@@ -1,4 +1,4 @@
-import type { SourceAnchor } from "../ir/source-anchor.js";
+import type { SourceAnchor } from "../diagnostics/source-anchor.js";
 import type { DiagnosticCode } from "./catalogue.js";
 import type { Severity } from "./diagnostic.js";
 

@@ -1,4 +1,4 @@
-import type { PathSegment, SourceAnchor } from "./source-anchor.js";
+import type { PathSegment, SourceAnchor } from "../diagnostics/source-anchor.js";
 
 /** How the IR builder learns where a DSL value was written (the loader implements it). */
 export interface Anchoring {

@@ -4,7 +4,7 @@ import type { Anchoring } from "./anchoring.js";
 import { blockContains, parseIpBlock } from "./ip-block.js";
 import type { IpRuleNode, NetworkNode } from "./model.js";
 import { fileNameProblem } from "./names.js";
-import type { SourceAnchor } from "./source-anchor.js";
+import type { SourceAnchor } from "../diagnostics/source-anchor.js";
 
 /**
  * The networks of one policy, by name: those listed in `networks` and those referenced by value.

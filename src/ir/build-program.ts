@@ -12,7 +12,8 @@ import { buildRegistry } from "./build-registries.js";
 import { deepFreeze } from "./deep-freeze.js";
 import type { PolicyNode, ProgramNode } from "./model.js";
 import { isDnsLabel } from "./names.js";
-import { fieldAnchor, type SourceAnchor } from "./source-anchor.js";
+import { fieldAnchor } from "./source-anchor.js";
+import type { SourceAnchor } from "../diagnostics/source-anchor.js";
 
 /** A policy value that passed the shape check, with what is needed to anchor its nodes. */
 export interface LoadedPolicy {

@@ -1,5 +1,5 @@
 import type { IpBlock } from "./ip-block.js";
-import type { SourceAnchor } from "./source-anchor.js";
+import type { SourceAnchor } from "../diagnostics/source-anchor.js";
 
 /**
  * The intermediate representation every emitter reads: plain, deeply frozen data built from the

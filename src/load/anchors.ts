@@ -1,5 +1,6 @@
 import { type CallSite, definedAt } from "../dsl/call-site.js";
-import { argumentPath, type PathSegment, type SourceAnchor } from "../ir/source-anchor.js";
+import { argumentPath } from "../ir/source-anchor.js";
+import type { PathSegment, SourceAnchor } from "../diagnostics/source-anchor.js";
 import type { SourceMapper } from "./source-maps.js";
 
 type Stamped = { readonly kind: string; readonly [definedAt]: CallSite };

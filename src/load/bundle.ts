@@ -1,4 +1,4 @@
-import { type BuildFailure, type Message, type Plugin, build } from "esbuild";
+import { type BuildFailure, type Message, type Plugin, build, stop } from "esbuild";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -76,23 +76,31 @@ export async function bundlePolicies(
   try {
     return { bundle: await buildEntries(files, outdir, cwd), diagnostics: [] };
   } catch (error) {
-    if (!isBuildFailure(error)) throw error;
-    // One file that does not parse must not hide the others: build each on its own.
-    const diagnostics: Diagnostic[] = [];
-    const entries = new Map<string, string>();
-    const sourceMaps = new Map<string, string>();
-    for (const [index, file] of files.entries()) {
-      try {
-        const single = await buildEntries([file], path.join(outdir, `single-${index}`), cwd);
-        for (const [key, value] of single.entries) entries.set(key, value);
-        for (const [key, value] of single.sourceMaps) sourceMaps.set(key, value);
-      } catch (singleError) {
-        if (!isBuildFailure(singleError)) throw singleError;
-        diagnostics.push(...singleError.errors.map((message) => buildDiagnostic(message, file, cwd)));
-      }
-    }
-    return { bundle: { entries, sourceMaps }, diagnostics: dedupe(diagnostics) };
+    return await bundleOneByOne(files, outdir, cwd, error);
+  } finally {
+    // esbuild's service process would stay resident (over 100 MiB at 1,000 policies) while tsc
+    // checks and the policies are evaluated: nothing else is bundled in this run.
+    await stop();
   }
+}
+
+/** After a failed build: each file on its own, so one file that does not parse does not hide the others. */
+async function bundleOneByOne(files: readonly string[], outdir: string, cwd: string, error: unknown): Promise<{ bundle: PolicyBundle; diagnostics: Diagnostic[] }> {
+  if (!isBuildFailure(error)) throw error;
+  const diagnostics: Diagnostic[] = [];
+  const entries = new Map<string, string>();
+  const sourceMaps = new Map<string, string>();
+  for (const [index, file] of files.entries()) {
+    try {
+      const single = await buildEntries([file], path.join(outdir, `single-${index}`), cwd);
+      for (const [key, value] of single.entries) entries.set(key, value);
+      for (const [key, value] of single.sourceMaps) sourceMaps.set(key, value);
+    } catch (singleError) {
+      if (!isBuildFailure(singleError)) throw singleError;
+      diagnostics.push(...singleError.errors.map((message) => buildDiagnostic(message, file, cwd)));
+    }
+  }
+  return { bundle: { entries, sourceMaps }, diagnostics: dedupe(diagnostics) };
 }
 
 async function buildEntries(files: readonly string[], outdir: string, cwd: string): Promise<PolicyBundle> {

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Finding } from "../diagnostics/finding.js";
-import type { PathSegment, SourceAnchor } from "../ir/source-anchor.js";
+import type { PathSegment, SourceAnchor } from "../diagnostics/source-anchor.js";
 import { packageRequire } from "../package-root.js";
 
 /**

@@ -1,7 +1,7 @@
 import { readFile, readdir } from "node:fs/promises";
 import path from "node:path";
 import { compareText } from "../diagnostics/diagnostic.js";
-import type { Artifact } from "../targets/target.js";
+import type { Artifact } from "../output/artifact.js";
 
 export type FileStatus = "new" | "changed" | "unchanged";
 

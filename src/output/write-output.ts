@@ -2,7 +2,7 @@ import { chmod, lstat, mkdir, readdir, rename, rm, rmdir, stat, writeFile } from
 import path from "node:path";
 import pLimit from "p-limit";
 import { FatalError } from "../diagnostics/fatal-error.js";
-import type { Artifact } from "../targets/target.js";
+import type { Artifact } from "../output/artifact.js";
 import type { OutputPlan } from "./plan-output.js";
 
 /** File operations in flight at once: enough to hide I/O latency, few enough for any ulimit. */

@@ -9,7 +9,8 @@ import { refinePositions } from "../load/refine-positions.js";
 import { checkArtifact } from "../render/check-artifact.js";
 import { TemplateRenderer } from "../render/template-renderer.js";
 import { type TargetName, targetNamed, targetNames } from "../targets/all-targets.js";
-import type { AnyTarget, Artifact } from "../targets/target.js";
+import type { AnyTarget } from "../targets/target.js";
+import type { Artifact } from "../output/artifact.js";
 
 export interface PipelineOptions {
   readonly cwd: string;

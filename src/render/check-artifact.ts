@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from "node:util";
 import { parseAllDocuments } from "yaml";
 import { FatalError } from "../diagnostics/fatal-error.js";
-import type { Artifact } from "../targets/target.js";
+import type { Artifact } from "../output/artifact.js";
 
 /**
  * Parses a rendered YAML or JSON artifact back and checks it still says what the emitter meant:

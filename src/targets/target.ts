@@ -1,25 +1,9 @@
 import type { Finding } from "../diagnostics/finding.js";
+import type { Artifact } from "../output/artifact.js";
 import type { ProgramNode } from "../ir/model.js";
 import type { TemplateRenderer } from "../render/template-renderer.js";
 import type { TargetApply } from "./target-apply.js";
 import type { TargetOptionsSpec } from "./target-options.js";
-
-/** A file a target wants under the out dir. */
-export interface Artifact {
-  /** Relative to the out dir, `/`-separated. */
-  readonly path: string;
-  readonly content: string;
-  /**
-   * `yaml` and `json` artifacts are parsed back before anything is written and must contain
-   * `expected` (templates may add to it, never change or drop it).
-   */
-  readonly format: "yaml" | "json" | "shell" | "text" | "markdown";
-  /** For yaml: the documents, in order; for json: the value. */
-  readonly expected?: unknown;
-  /** Holds secret values: written 0600, never printed, only with `--secrets`. */
-  readonly secret?: boolean;
-  readonly executable?: boolean;
-}
 
 export interface EmitContext<Options = undefined> {
   readonly render: TemplateRenderer;

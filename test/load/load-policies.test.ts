@@ -24,7 +24,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Diagnostic } from "../../src/diagnostics/diagnostic.ts";
 import type { Finding } from "../../src/diagnostics/finding.ts";
-import type { PathSegment, SourceAnchor } from "../../src/ir/source-anchor.ts";
+import type { PathSegment, SourceAnchor } from "../../src/diagnostics/source-anchor.ts";
 
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url)).replace(/[\\/]$/, "");
 

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Finding } from "../../src/diagnostics/finding.ts";
-import type { PathSegment } from "../../src/ir/source-anchor.ts";
+import type { PathSegment } from "../../src/diagnostics/source-anchor.ts";
 import { refinePositions } from "../../src/load/refine-positions.ts";
 
 const policySource = `import { azureRegistry, definePolicy, network, type IpRule } from "regfence";

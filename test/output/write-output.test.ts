@@ -5,7 +5,7 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { planOutput } from "../../src/output/plan-output.ts";
 import { writeOutput } from "../../src/output/write-output.ts";
-import type { Artifact } from "../../src/targets/target.ts";
+import type { Artifact } from "../../src/output/artifact.ts";
 import { readTree } from "../helpers/tree.ts";
 
 const artifact = (file: string, content: string): Artifact => ({ path: file, content, format: "text" });

@@ -3,7 +3,8 @@ import { assertNever } from "../../ir/assert-never.js";
 import type { AzureRegistryNode, ProgramNode } from "../../ir/model.js";
 import { banner } from "../../render/banner.js";
 import { acrossPolicies, registriesOfKind } from "../program-queries.js";
-import type { Artifact, Emission, EmitContext, Target } from "../target.js";
+import type { Emission, EmitContext, Target } from "../target.js";
+import type { Artifact } from "../../output/artifact.js";
 import { armApiVersion, armProperties, firewallState } from "./firewall-state.js";
 import { validateAzureRegistries } from "./validate-azure.js";
 

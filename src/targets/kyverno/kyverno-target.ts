@@ -5,7 +5,8 @@ import { type KyvernoPolicyType, type KyvernoTargetOptions, kyvernoOptions, type
 import type { AdmissionNode, PolicyNode, ProgramNode, ProxyCacheNode } from "../../ir/model.js";
 import { fieldAnchor } from "../../ir/source-anchor.js";
 import { banner } from "../../render/banner.js";
-import type { Artifact, Emission, EmitContext, Target } from "../target.js";
+import type { Emission, EmitContext, Target } from "../target.js";
+import type { Artifact } from "../../output/artifact.js";
 import { allowlistValidatingPolicy, pullSecretGeneratingPolicy, rewriteMutatingPolicy } from "./cel-policies.js";
 import { allowlistClusterPolicy, pullSecretClusterPolicy, rewriteClusterPolicy } from "./cluster-policies.js";
 import type { KubernetesDocument } from "./kubernetes-document.js";

@@ -1,7 +1,8 @@
 import { compareText } from "../../diagnostics/diagnostic.js";
 import { type Finding, Findings } from "../../diagnostics/finding.js";
 import type { ContainerHostNode, RegistryAddressNode, RegistryCaNode } from "../../ir/model.js";
-import { fieldAnchor, type SourceAnchor } from "../../ir/source-anchor.js";
+import { fieldAnchor } from "../../ir/source-anchor.js";
+import type { SourceAnchor } from "../../diagnostics/source-anchor.js";
 import { caFileProblem, type RegistryArgument } from "./flags-file.js";
 import { compareEntries, covers, type EntryProblem, entryKey, parseRegistryEntry, type RegistryEntry, sameServer } from "./registry-entry.js";
 import type { DiagnosticCode } from "../../diagnostics/catalogue.js";

@@ -3,7 +3,8 @@ import type { ProgramNode } from "../../ir/model.js";
 import { banner } from "../../render/banner.js";
 import { shellQuote } from "../../render/quote.js";
 import { acrossPolicies } from "../program-queries.js";
-import type { Artifact, Emission, EmitContext, Target } from "../target.js";
+import type { Emission, EmitContext, Target } from "../target.js";
+import type { Artifact } from "../../output/artifact.js";
 import { argumentWord, checkFlagsFile } from "./flags-file.js";
 import { planContainerHost } from "./plan-container-host.js";
 

@@ -14,7 +14,8 @@ import type { AzureRegistryNode, IpRuleNode, ProgramNode } from "../../../src/ir
 import { shellQuote } from "../../../src/render/quote.ts";
 import { TemplateRenderer } from "../../../src/render/template-renderer.ts";
 import { azureTarget } from "../../../src/targets/azure/azure-target.ts";
-import type { Artifact, EmitContext } from "../../../src/targets/target.ts";
+import type { EmitContext } from "../../../src/targets/target.ts";
+import type { Artifact } from "../../../src/output/artifact.ts";
 import type { FakeRegistry } from "./fake-az.ts";
 
 const source = { file: "policies/test.policy.ts", line: 1, column: 1, path: [] };
