@@ -8,6 +8,7 @@ import type { Diagnostic, Severity } from "../diagnostics/diagnostic.js";
 import { FatalError } from "../diagnostics/fatal-error.js";
 import { packagePath, packageRequire } from "../package-root.js";
 import { relativeToCwd } from "./paths.js";
+import { TypeCheckCache } from "./type-check-cache.js";
 
 /**
  * Type-checks policy files with the native TypeScript 7 compiler (`tsc`, written in Go): about a
@@ -39,12 +40,20 @@ function key(diagnostic: Diagnostic): string {
 
 async function checkOnce(files: readonly string[], cwd: string): Promise<Diagnostic[]> {
   if (files.length === 0) return [];
+  const config = JSON.stringify(policyProject(files.map((file) => path.resolve(cwd, file)), cwd));
+  const cache = new TypeCheckCache(cwd, `${tscBinary()}\n${config}`);
+  if (await cache.isClean()) return [];
   const directory = await mkdtemp(path.join(tmpdir(), "regfence-tsc-"));
   try {
     const project = path.join(directory, "tsconfig.json");
-    await writeFile(project, JSON.stringify(policyProject(files.map((file) => path.resolve(cwd, file)), cwd)));
-    const output = await runTsc(["--project", project, "--pretty", "false"], cwd);
-    return parseTscOutput(output, cwd);
+    await writeFile(project, config);
+    const output = await runTsc(["--project", project, "--pretty", "false", "--listFiles"], cwd);
+    // --listFiles prints each file read, one absolute path a line, beside the diagnostics.
+    const lines = output.split(/\r?\n/);
+    const read = new Set(lines.filter((line) => path.isAbsolute(line) && !located.test(line)));
+    const diagnostics = parseTscOutput(lines.filter((line) => !read.has(line)).join("\n"), cwd);
+    if (diagnostics.length === 0) await cache.rememberClean([...read]);
+    return diagnostics;
   } finally {
     await rm(directory, { recursive: true, force: true });
   }
