@@ -2,7 +2,8 @@
 //
 // Every row is a fresh Node process ("cold" for regfence; one untimed warm-up first), alternated
 // run by run with `node -e 0`, Node's own start-up, so each figure is also a ratio measured in the
-// same minutes (median of the per-pair ratios). Memory: the regfence Node process's peak (main),
+// same minutes (median of the per-pair ratios). A clean type-check is remembered between runs
+// (node_modules/.cache/regfence): "first type-check" rows forget it before every run. Memory: the regfence Node process's peak (main),
 // and, sampled from /proc, the largest single process and the whole process tree (tsc and
 // esbuild included). Generated projects have @types/node, as users' repositories do. The Markdown
 // table on stdout is the product; progress goes to stderr and the data as JSON to results.json in
@@ -81,6 +82,8 @@ async function measure(spec) {
   for (let run = 0; run <= runs; run++) {
     const outDir = reuse ?? freshOutDir();
     const args = spec.args(outDir);
+    // A first check: tsc runs, as on a checkout whose type-check was never remembered.
+    if (spec.forgetTypeCheck === true) rmSync(path.join(spec.cwd, "node_modules", ".cache", "regfence"), { recursive: true, force: true });
     const result = await runChild(args, spec.cwd);
     expectSuccess(spec.name, args, spec.cwd, result, spec.exitCodes);
     if (reuse === undefined) rmSync(outDir, { recursive: true, force: true });
@@ -170,6 +173,7 @@ async function main() {
 
   rows.push(await measure({ name: "--version", files: 0, cwd: worked, args: () => [workedCli, "--version"] }));
   rows.push(await measure({ name: "--help", files: 0, cwd: worked, args: () => [workedCli, "--help"] }));
+  rows.push(await measure({ name: "worked examples, first type-check (1 warning, 1 note to place)", files: examples, cwd: worked, args: (out) => [workedCli, "compile", "--out", out], forgetTypeCheck: true }));
   rows.push(await measure({ name: "worked examples, fresh out dir (1 warning, 1 note to place)", files: examples, cwd: worked, args: (out) => [workedCli, "compile", "--out", out] }));
   rows.push(await measure({ name: "worked examples, up to date", files: examples, cwd: worked, args: (out) => [workedCli, "compile", "--out", out], outDir: "reuse", check: upToDate }));
   rows.push(await measure({ name: "worked examples --no-typecheck", files: examples, cwd: worked, args: (out) => [workedCli, "compile", "--out", out, "--no-typecheck"] }));
@@ -184,6 +188,11 @@ async function main() {
   // The CLI as a user's repository runs it: node_modules/regfence/bin/regfence.js (the symlink).
   const userCli = (project) => path.join(project.directory, "node_modules", "regfence", "bin", "regfence.js");
   for (const project of projects) {
+    rows.push(
+      await measure({ name: "generated, first type-check", files: project.files, cwd: project.directory, args: (out) => [userCli(project), "compile", "policies", "--out", out], forgetTypeCheck: true }),
+    );
+  }
+  for (const project of projects) {
     rows.push(await measure({ name: "generated, fresh out dir", files: project.files, cwd: project.directory, args: (out) => [userCli(project), "compile", "policies", "--out", out] }));
   }
   for (const project of projects) {
@@ -192,7 +201,7 @@ async function main() {
     );
   }
 
-  const growths = [growth(rows, ", fresh out dir"), growth(rows, ", up to date")].filter((entry) => entry !== undefined);
+  const growths = [growth(rows, ", first type-check"), growth(rows, ", fresh out dir"), growth(rows, ", up to date")].filter((entry) => entry !== undefined);
   const results = {
     date: new Date().toISOString(),
     commit,
