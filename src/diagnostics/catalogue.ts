@@ -23,6 +23,7 @@ export const diagnosticCatalogue = {
   RF2106: { severity: "error", meaning: "an invalid namespace name" },
   RF2107: { severity: "error", meaning: "an empty required field" },
   RF2108: { severity: "error", meaning: "an invalid Kubernetes label value" },
+  RF2109: { severity: "error", meaning: "two upstreams of a proxy cache mapped to one Harbor project" },
   RF2201: { severity: "error", meaning: "not a registry host (Docker reference grammar)" },
   RF2202: { severity: "error", meaning: "an invalid allowed registry (host with optional port and path)" },
   RF2203: { severity: "error", meaning: "admission that allows no registry" },
@@ -84,6 +85,16 @@ export const diagnosticCatalogue = {
   RF7103: { severity: "error", meaning: "with `--secrets`: a secret's file cannot be read" },
   RF7104: { severity: "error", meaning: "with `--secrets`: a secret's variable or file is not UTF-8 text" },
   RF7105: { severity: "error", meaning: "with `--secrets`: a username containing `:` (messages name the variable or file, never a value)" },
+  RF8001: { severity: "error", meaning: "an upstream whose kind of registry regfence cannot infer and the policy does not name (`provider`)" },
+  RF8002: { severity: "error", meaning: "an upstream of a kind the Harbor version does not let back a proxy cache (e.g. `quay` on 2.14 and later)" },
+  RF8003: { severity: "error", meaning: "a `harborVersion` that is not a version" },
+  RF8004: { severity: "error", meaning: "Docker Hub single-name images the rewrite sends where Harbor will not add `library/` (Harbor before 2.7, or not a `docker-hub` endpoint) without `dockerHubLibraryPrefix`" },
+  RF8005: { severity: "error", meaning: "a project setting the Harbor version does not have (`proxySpeedKb` before 2.12, `localOnNotFound` before 2.15.1)" },
+  RF8006: { severity: "warning", meaning: "Harbor 2.15.0 with a Docker Hub proxy project (goharbor/harbor#23025)" },
+  RF8007: { severity: "error", meaning: "a Harbor API URL that is not https (plain http only to a loopback address)" },
+  RF8008: { severity: "error", meaning: "a robot name Harbor refuses" },
+  RF8009: { severity: "error", meaning: "an upstream host longer than Harbor's 64-character registry endpoint names" },
+  RF8010: { severity: "warning", meaning: "the robot's pull credential logs in to another server than the proxy" },
 } as const satisfies Record<`RF${number}`, { readonly severity: Severity; readonly meaning: string }>;
 
 /** A regfence diagnostic code. */

@@ -1,6 +1,14 @@
 export { network, type IpAddressOrCidr, type IpRule, type Network, type NetworkRef } from "./network.js";
 export { fromEnv, fromFile, type EnvSecret, type FileSecret, type SecretSource } from "./secret-source.js";
-export { harborProxyCache, type HarborProxyCache, type HarborProxyCacheOptions, type Upstream } from "./proxy-cache.js";
+export {
+  harborProxyCache,
+  type HarborProjectSettings,
+  type HarborProvider,
+  type HarborProxyCache,
+  type HarborProxyCacheOptions,
+  type HarborRobot,
+  type Upstream,
+} from "./proxy-cache.js";
 export type { Admission, AdmissionMode } from "./admission.js";
 export { azureRegistry, type AzurePublicAccess, type AzureRegistry, type AzureRegistryOptions } from "./azure-registry.js";
 export { ovhRegistry, type OvhAccess, type OvhEndpoint, type OvhRegistry, type OvhRegistryOptions } from "./ovh-registry.js";

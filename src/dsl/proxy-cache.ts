@@ -1,5 +1,16 @@
 import { type CallSite, definedAt, stamp } from "./call-site.js";
 import type { Credential } from "./credential.js";
+import type { SecretSource } from "./secret-source.js";
+
+/**
+ * The kind of registry Harbor's registry endpoint speaks to (Harbor's `type`). regfence infers it
+ * for well-known hosts (Docker Hub, GHCR, Quay, GCR, ACR, registry.k8s.io, …); any OCI registry
+ * can be `docker-registry`.
+ *
+ * @example
+ * provider: "docker-registry"
+ */
+export type HarborProvider = "docker-hub" | "docker-registry" | "github-ghcr" | "quay" | "google-gcr" | "aws-ecr" | "azure-acr" | "ali-acr" | "jfrog-artifactory" | "harbor";
 
 /**
  * An upstream registry fronted by a Harbor proxy-cache project.
@@ -18,7 +29,45 @@ export type Upstream =
        * @default the upstream's host name
        */
       readonly project?: string;
+      /**
+       * The kind of registry, for Harbor's registry endpoint.
+       * @default inferred from the host (an error for a host regfence does not know)
+       */
+      readonly provider?: HarborProvider;
+      /** The upstream's URL, for Harbor's registry endpoint. @default `https://<registry>` (Docker Hub: `https://hub.docker.com`) */
+      readonly url?: string;
+      /** Credentials Harbor pulls from the upstream with (rate limits, private images): never literals. */
+      readonly credentials?: { readonly username: SecretSource; readonly password: SecretSource };
     };
+
+/**
+ * The settings of the proxy-cache projects regfence provisions in Harbor.
+ *
+ * @example
+ * projects: { public: true, proxySpeedKb: 10240, localOnNotFound: true }
+ */
+export interface HarborProjectSettings {
+  /** Anyone may pull (no pull secret needed, e.g. for node mirrors). @default false */
+  readonly public?: boolean;
+  /** Upstream bandwidth per project in kbit/s (Harbor 2.12 or later). @default unlimited */
+  readonly proxySpeedKb?: number;
+  /** Serve the cached copy when the upstream answers 404 (Harbor 2.15.1 or later). @default false */
+  readonly localOnNotFound?: boolean;
+}
+
+/**
+ * A robot account regfence creates in Harbor to pull from the proxy projects; Harbor shows its
+ * secret once, and `regfence apply harbor --secrets` writes it where `credential`'s Secret comes from.
+ *
+ * @example
+ * robot: { name: "kube-pull", credential: harborPull }
+ */
+export interface HarborRobot {
+  /** The robot's name; Harbor calls it `robot$<name>`. */
+  readonly name: string;
+  /** The pull credential the robot's secret feeds (its username is `robot$<name>`). */
+  readonly credential: Credential;
+}
 
 /**
  * Options of {@link harborProxyCache}.
@@ -39,6 +88,18 @@ export interface HarborProxyCacheOptions {
   readonly dockerHubLibraryPrefix?: boolean;
   /** A credential whose Secret is added as `imagePullSecrets` when the proxy projects are private. */
   readonly pullSecret?: Credential;
+  /** The Harbor API's base URL. @default `https://<host>` */
+  readonly api?: string;
+  /**
+   * The Harbor version provisioned (`"2.15"` or `"2.15.1"`): which registry types may back a proxy
+   * cache, which project settings exist, and whether Harbor adds Docker Hub's `library/` itself.
+   * @default "2.15.1"
+   */
+  readonly harborVersion?: string;
+  /** The proxy-cache projects' settings. */
+  readonly projects?: HarborProjectSettings;
+  /** A read-only robot account to pull with. */
+  readonly robot?: HarborRobot;
 }
 
 /**

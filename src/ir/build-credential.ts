@@ -4,6 +4,7 @@ import type { Findings } from "../diagnostics/finding.js";
 import type { Anchoring } from "./anchoring.js";
 import { assertNever } from "./assert-never.js";
 import { isRegistryHost } from "./docker-reference.js";
+import type { SourceAnchor } from "../diagnostics/source-anchor.js";
 import type { CredentialNode, SecretRefNode } from "./model.js";
 import { isDnsLabel, isDnsSubdomain, isLabelValue } from "./names.js";
 
@@ -11,6 +12,21 @@ const environmentVariable = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Where Kyma lifecycle-manager reads its registry Secret (`api/shared/namespace.go`, DefaultControlPlaneNamespace). */
 export const kymaNamespace = "kcp-system";
+
+/** Where a secret comes from (`fromEnv`/`fromFile`), checked; `at` is where the policy names it. */
+export function buildSecretRef(source: SecretSource, at: SourceAnchor, cwd: string, anchors: Anchoring, findings: Findings): SecretRefNode {
+  switch (source.from) {
+    case "env":
+      if (!environmentVariable.test(source.variable)) findings.error("RF2301", at, `"${source.variable}" is not a valid environment variable name`);
+      return { kind: "env", variable: source.variable, source: at };
+    case "file":
+      if (source.path.trim() === "") findings.error("RF2301", at, "the secret file path is empty");
+      // Relative to the file that calls fromFile, so a shared credential means one file everywhere.
+      return { kind: "file", path: path.resolve(cwd, path.dirname(anchors.at(source).file), source.path), source: at };
+    default:
+      return assertNever(source);
+  }
+}
 
 /**
  * Builds a credential node. Only where secrets live is recorded; their values are read by the
@@ -44,20 +60,7 @@ export function buildCredential(value: Credential, cwd: string, anchors: Anchori
       `remove the namespace (Kyma credentials default to ${kymaNamespace}), or drop kymaSelector if this is a plain pull secret`,
     );
   }
-  const secretRef = (key: "username" | "password", source: SecretSource): SecretRefNode => {
-    const at = anchors.at(value, [key]);
-    switch (source.from) {
-      case "env":
-        if (!environmentVariable.test(source.variable)) findings.error("RF2301", at, `"${source.variable}" is not a valid environment variable name`);
-        return { kind: "env", variable: source.variable, source: at };
-      case "file":
-        if (source.path.trim() === "") findings.error("RF2301", at, "the secret file path is empty");
-        // Relative to the file that calls fromFile, so a shared credential means one file everywhere.
-        return { kind: "file", path: path.resolve(cwd, path.dirname(anchors.at(source).file), source.path), source: at };
-      default:
-        return assertNever(source);
-    }
-  };
+  const secretRef = (key: "username" | "password", source: SecretSource): SecretRefNode => buildSecretRef(source, anchors.at(value, [key]), cwd, anchors, findings);
   const delivery = value.delivery;
   return {
     kind: "credential",

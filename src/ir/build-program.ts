@@ -62,7 +62,7 @@ function buildPolicy(value: Policy, file: string, cwd: string, anchors: Anchorin
     );
   }
   const networks = new NetworkTable(value, anchors, findings);
-  const proxyCache = buildProxyCache(value, anchors, findings);
+  const proxyCache = buildProxyCache(value, cwd, anchors, findings);
   const registries = (value.registries ?? []).map((registry) => buildRegistry(registry, networks, anchors, findings));
   const containerHosts = (value.containerHosts ?? []).map((host) => buildContainerHost(host, networks, anchors, findings));
   const byKindAndName = <T extends { kind: string; name: string }>(a: T, b: T): number => compareText(a.kind, b.kind) || compareText(a.name, b.name);

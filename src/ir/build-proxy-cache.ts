@@ -1,17 +1,21 @@
-import type { Policy } from "../dsl/index.js";
+import type { Policy, Upstream } from "../dsl/index.js";
 import type { Findings } from "../diagnostics/finding.js";
 import type { Anchoring } from "./anchoring.js";
 import { isRegistryHost, parseRegistryPrefix } from "./docker-reference.js";
 import type { AdmissionNode, AllowedRegistryNode, ProxyCacheNode, UpstreamNode } from "./model.js";
+import { buildSecretRef } from "./build-credential.js";
 import { isDnsLabel } from "./names.js";
 
 /** Docker Hub answers to several host names; an image naming any of them is a Docker Hub image. */
 export const dockerHubHosts: readonly string[] = ["docker.io", "index.docker.io", "registry-1.docker.io"];
 
-/** Harbor project names: lowercase letters, digits and `._-`, starting with a letter or digit. */
-const harborProject = /^[a-z0-9][a-z0-9._-]{0,254}$/;
+/**
+ * Harbor project names as Harbor checks them (`src/pkg/project/manager.go`): lowercase letters and
+ * digits in runs joined by single `.`, `_` or `-`, 1 to 255 characters.
+ */
+const harborProject = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 
-export function buildProxyCache(policy: Policy, anchors: Anchoring, findings: Findings): ProxyCacheNode | null {
+export function buildProxyCache(policy: Policy, cwd: string, anchors: Anchoring, findings: Findings): ProxyCacheNode | null {
   const value = policy.proxyCache;
   if (value === undefined) return null;
   if (!isRegistryHost(value.host)) {
@@ -19,6 +23,7 @@ export function buildProxyCache(policy: Policy, anchors: Anchoring, findings: Fi
   }
   const upstreams: UpstreamNode[] = [];
   const seen = new Set<string>();
+  const projects = new Map<string, string>();
   value.upstreams.forEach((upstream, index) => {
     const registry = typeof upstream === "string" ? upstream : upstream.registry;
     const project = typeof upstream === "string" ? registry : (upstream.project ?? registry);
@@ -33,15 +38,34 @@ export function buildProxyCache(policy: Policy, anchors: Anchoring, findings: Fi
       return;
     }
     family.forEach((host) => seen.add(host));
-    if (!harborProject.test(project)) {
-      findings.error(
-        "RF2105",
-        typeof upstream === "string" ? at : anchors.at(value, ["upstreams", index, "project"]),
-        `"${project}" is not a valid Harbor project name`,
-        "Harbor project names use lowercase letters, digits, '.', '_' and '-'",
-      );
+    const projectSource = typeof upstream === "string" || upstream.project === undefined ? at : anchors.at(value, ["upstreams", index, "project"]);
+    if (!harborProject.test(project) || project.length > 255) {
+      findings.error("RF2105", projectSource, `"${project}" is not a valid Harbor project name`, "Harbor project names are lowercase letters and digits, in runs joined by one '.', '_' or '-'");
     }
-    upstreams.push({ kind: "upstream", registry, aliases: family.filter((host) => host !== registry), project, source: at });
+    const other = projects.get(project);
+    if (other !== undefined) {
+      findings.error("RF2109", projectSource, `upstreams ${other} and ${registry} both map to Harbor project "${project}"`, "give each upstream a project of its own");
+    }
+    projects.set(project, registry);
+    const written: Exclude<Upstream, string> = typeof upstream === "string" ? { registry } : upstream;
+    const credentials =
+      written.credentials === undefined
+        ? null
+        : {
+            username: buildSecretRef(written.credentials.username, anchors.at(value, ["upstreams", index, "credentials", "username"]), cwd, anchors, findings),
+            password: buildSecretRef(written.credentials.password, anchors.at(value, ["upstreams", index, "credentials", "password"]), cwd, anchors, findings),
+          };
+    upstreams.push({
+      kind: "upstream",
+      registry,
+      aliases: family.filter((host) => host !== registry),
+      project,
+      provider: written.provider ?? null,
+      url: written.url ?? null,
+      credentials,
+      projectSource,
+      source: at,
+    });
   });
   const pullSecret = value.pullSecret?.name ?? null;
   if (pullSecret !== null && !(policy.credentials ?? []).some((candidate) => candidate === value.pullSecret)) {
@@ -52,12 +76,20 @@ export function buildProxyCache(policy: Policy, anchors: Anchoring, findings: Fi
       "add it to the policy's `credentials` so its Secret is emitted",
     );
   }
+  const robot = value.robot === undefined ? null : { name: value.robot.name, credential: value.robot.credential.name, source: anchors.at(value, ["robot"]) };
+  if (robot !== null && !(policy.credentials ?? []).some((candidate) => candidate === value.robot?.credential)) {
+    findings.error("RF2103", anchors.at(value, ["robot", "credential"]), `the robot's credential "${robot.credential}" is not one of the policy's credentials`, "add it to the policy's `credentials`: the robot's secret feeds its Secret");
+  }
   return {
     kind: "harbor-proxy-cache",
     host: value.host,
     upstreams: upstreams.sort((a, b) => (a.registry < b.registry ? -1 : 1)),
     dockerHubLibraryPrefix: value.dockerHubLibraryPrefix ?? false,
     pullSecret,
+    api: value.api ?? `https://${value.host}`,
+    harborVersion: value.harborVersion ?? "2.15.1",
+    projects: { public: value.projects?.public ?? false, proxySpeedKb: value.projects?.proxySpeedKb ?? null, localOnNotFound: value.projects?.localOnNotFound ?? false },
+    robot,
     source: anchors.at(value),
   };
 }

@@ -1,5 +1,6 @@
 import type { IpBlock } from "./ip-block.js";
 import type { SourceAnchor } from "../diagnostics/source-anchor.js";
+import type { HarborProvider } from "../dsl/index.js";
 
 /**
  * The intermediate representation every emitter reads: plain, deeply frozen data built from the
@@ -53,6 +54,13 @@ export interface ProxyCacheNode {
   readonly dockerHubLibraryPrefix: boolean;
   /** Name of the credential whose Secret is the pull secret, if any. */
   readonly pullSecret: string | null;
+  /** The Harbor API base URL, as written or `https://<host>`. */
+  readonly api: string;
+  /** The Harbor version provisioned, as written (e.g. `2.15.1`). */
+  readonly harborVersion: string;
+  readonly projects: { readonly public: boolean; readonly proxySpeedKb: number | null; readonly localOnNotFound: boolean };
+  /** The robot account to create, and the credential its secret feeds. */
+  readonly robot: { readonly name: string; readonly credential: string; readonly source: SourceAnchor } | null;
   readonly source: SourceAnchor;
 }
 
@@ -64,6 +72,14 @@ export interface UpstreamNode {
   readonly aliases: readonly string[];
   /** The Harbor project that proxies it. */
   readonly project: string;
+  /** Harbor's registry type for it, as written (null: to be inferred from the host). */
+  readonly provider: HarborProvider | null;
+  /** Its URL for Harbor, as written (null: the provider's default). */
+  readonly url: string | null;
+  /** Credentials Harbor pulls from it with, by reference only. */
+  readonly credentials: { readonly username: SecretRefNode; readonly password: SecretRefNode } | null;
+  /** Where the project name is written (the upstream itself when it is a bare host). */
+  readonly projectSource: SourceAnchor;
   readonly source: SourceAnchor;
 }
 

@@ -30,12 +30,30 @@ export const networkShape = z.strictObject({
 
 const networkRef = z.union([networkShape, text]);
 
+const credentialRef = z.looseObject({ kind: z.literal("credential"), name: text });
+const harborProviders = ["docker-hub", "docker-registry", "github-ghcr", "quay", "google-gcr", "aws-ecr", "azure-acr", "ali-acr", "jfrog-artifactory", "harbor"] as const;
+
 const proxyCache = z.strictObject({
   kind: z.literal("harbor-proxy-cache"),
   host: text,
-  upstreams: z.array(z.union([text, z.strictObject({ registry: text, project: text.optional() })])),
+  upstreams: z.array(
+    z.union([
+      text,
+      z.strictObject({
+        registry: text,
+        project: text.optional(),
+        provider: z.enum(harborProviders).optional(),
+        url: text.optional(),
+        credentials: z.strictObject({ username: secretSource, password: secretSource }).optional(),
+      }),
+    ]),
+  ),
   dockerHubLibraryPrefix: z.boolean().optional(),
-  pullSecret: z.looseObject({ kind: z.literal("credential"), name: text }).optional(),
+  pullSecret: credentialRef.optional(),
+  api: text.optional(),
+  harborVersion: text.optional(),
+  projects: z.strictObject({ public: z.boolean().optional(), proxySpeedKb: z.number().int().min(-1).max(2_147_483_647).optional(), localOnNotFound: z.boolean().optional() }).optional(),
+  robot: z.strictObject({ name: text, credential: credentialRef }).optional(),
 });
 
 const admission = z.strictObject({

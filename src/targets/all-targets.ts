@@ -1,5 +1,6 @@
 import { azureTarget } from "./azure/azure-target.js";
 import { credentialsTarget } from "./credentials/credentials-target.js";
+import { harborTarget } from "./harbor/harbor-target.js";
 import { kyvernoTarget } from "./kyverno/kyverno-target.js";
 import { ovhTarget } from "./ovh/ovh-target.js";
 import type { AnyTarget, Target } from "./target.js";
@@ -11,6 +12,7 @@ import { vicTarget } from "./vic/vic-target.js";
  */
 export const allTargets = {
   kyverno: kyvernoTarget,
+  harbor: harborTarget,
   azure: azureTarget,
   ovh: ovhTarget,
   vic: vicTarget,

@@ -209,3 +209,11 @@ defineConfig({ kyverno: { policyType: "Policy" } });
 defineConfig({ vic: {} });
 // @ts-expect-error a target regfence does not have
 defineConfig({ targets: ["acr"] });
+
+// A Harbor proxy cache: the provider is one Harbor knows, upstream credentials are never literals.
+const pull = credential("pull", { server: "harbor.myco.com", username: fromEnv("U"), password: fromEnv("P") });
+harborProxyCache({ host: "harbor.myco.com", harborVersion: "2.15.1", upstreams: [{ registry: "quay.io", provider: "docker-registry" }], projects: { public: true }, robot: { name: "pull", credential: pull } });
+// @ts-expect-error a registry type Harbor does not have
+harborProxyCache({ host: "harbor.myco.com", upstreams: [{ registry: "quay.io", provider: "quay.io" }] });
+// @ts-expect-error a literal password for an upstream
+harborProxyCache({ host: "harbor.myco.com", upstreams: [{ registry: "docker.io", credentials: { username: fromEnv("U"), password: "hunter2" } }] });

@@ -1,0 +1,129 @@
+import type { HarborProvider } from "../../dsl/index.js";
+import { assertNever } from "../../ir/assert-never.js";
+import type { ProxyCacheNode, SecretRefNode, UpstreamNode } from "../../ir/model.js";
+import { type HarborVersion, parseHarborVersion } from "./harbor-version.js";
+import { knownProvider } from "./providers.js";
+
+/** The version assumed when the policy's is not one (already reported). */
+const fallbackVersion: HarborVersion = { major: 2, minor: 15, patch: 1 };
+
+export function versionOf(proxy: ProxyCacheNode): HarborVersion {
+  return parseHarborVersion(proxy.harborVersion) ?? fallbackVersion;
+}
+
+/** Harbor's registry type and URL for an upstream: as written, else inferred; undefined when neither. */
+export function endpointOf(upstream: UpstreamNode, version: HarborVersion): { readonly provider: HarborProvider; readonly url: string } | undefined {
+  const known = knownProvider(upstream.registry, version);
+  const provider = upstream.provider ?? known?.provider;
+  if (provider === undefined) return undefined;
+  return { provider, url: upstream.url ?? known?.url ?? `https://${upstream.registry}` };
+}
+
+/** Where a secret comes from, as a reviewed file may say it: a variable's name, never a value or a machine's path. */
+function origin(ref: SecretRefNode): string {
+  switch (ref.kind) {
+    case "env":
+      return `environment variable ${ref.variable}`;
+    case "file":
+      return "the file the policy names with fromFile";
+    default:
+      return assertNever(ref);
+  }
+}
+
+/** One registry endpoint, as `registries.json` holds it (Harbor's `Registry`, credentials by origin). */
+export interface DesiredRegistry {
+  readonly name: string;
+  readonly type: HarborProvider;
+  readonly url: string;
+  readonly insecure: false;
+  readonly description: string;
+  readonly credential?: { readonly type: "basic"; readonly access_key_from: string; readonly access_secret_from: string };
+}
+
+/** One proxy-cache project, as `projects.json` holds it (Harbor's `ProjectReq`, the registry by name). */
+export interface DesiredProject {
+  readonly project_name: string;
+  readonly registry: string;
+  readonly metadata: Readonly<Record<string, string>>;
+}
+
+/** The system robot that pulls from every proxy project. */
+export interface DesiredRobot {
+  readonly name: string;
+  readonly level: "system";
+  readonly duration: -1;
+  readonly description: string;
+  readonly permissions: readonly { readonly kind: "project"; readonly namespace: string; readonly access: readonly { readonly resource: "repository"; readonly action: "pull" }[] }[];
+  /** The pull credential whose secret Harbor's answer becomes. */
+  readonly feeds: string;
+}
+
+export interface HarborState {
+  readonly registries: readonly DesiredRegistry[];
+  readonly projects: readonly DesiredProject[];
+  readonly robot: DesiredRobot | null;
+}
+
+/** What Harbor must hold for the proxy cache: a registry endpoint and a project per upstream, and the robot. */
+export function desiredState(proxy: ProxyCacheNode): HarborState {
+  const version = versionOf(proxy);
+  const registries: DesiredRegistry[] = [];
+  const projects: DesiredProject[] = [];
+  for (const upstream of proxy.upstreams) {
+    const endpoint = endpointOf(upstream, version);
+    if (endpoint === undefined) continue;
+    registries.push({
+      name: upstream.registry,
+      type: endpoint.provider,
+      url: endpoint.url,
+      insecure: false,
+      description: `regfence: ${upstream.registry} behind the proxy cache ${proxy.host}`,
+      ...(upstream.credentials === null
+        ? {}
+        : { credential: { type: "basic" as const, access_key_from: origin(upstream.credentials.username), access_secret_from: origin(upstream.credentials.password) } }),
+    });
+    const metadata: Record<string, string> = { public: String(proxy.projects.public) };
+    if (proxy.projects.proxySpeedKb !== null) metadata["proxy_speed_kb"] = String(proxy.projects.proxySpeedKb);
+    if (proxy.projects.localOnNotFound) metadata["proxy_cache_local_on_not_found"] = "true";
+    projects.push({ project_name: upstream.project, registry: upstream.registry, metadata });
+  }
+  const robot: DesiredRobot | null =
+    proxy.robot === null
+      ? null
+      : {
+          name: proxy.robot.name,
+          level: "system",
+          duration: -1,
+          description: `regfence: pulls through the proxy cache ${proxy.host}`,
+          permissions: projects.map((project) => ({ kind: "project", namespace: project.project_name, access: [{ resource: "repository", action: "pull" }] })),
+          feeds: proxy.robot.credential,
+        };
+  return { registries, projects, robot };
+}
+
+/** The API calls that provision an empty Harbor, in order (`apply harbor` makes only those that differ). */
+export function provisioningCalls(proxy: ProxyCacheNode, state: HarborState): unknown[] {
+  return [
+    { method: "GET", path: "/systeminfo", purpose: `check the Harbor version (written for ${proxy.harborVersion})` },
+    ...state.registries.map(({ credential, ...registry }) => ({
+      method: "POST",
+      path: "/registries",
+      // Harbor's Registry body; the secrets are read from where the policy says only when applied.
+      body: credential === undefined ? registry : { ...registry, credential: { type: credential.type, access_key: `<${credential.access_key_from}>`, access_secret: `<${credential.access_secret_from}>` } },
+      purpose: `the registry endpoint for ${registry.name}`,
+    })),
+    ...state.projects.map((project) => ({
+      method: "POST",
+      path: "/projects",
+      body: { project_name: project.project_name, metadata: project.metadata },
+      registry_id_of: project.registry,
+      purpose: `the proxy-cache project ${project.project_name}`,
+    })),
+    ...(state.robot === null ? [] : [robotCall(state.robot)]),
+  ];
+}
+
+function robotCall({ feeds, ...body }: DesiredRobot): unknown {
+  return { method: "POST", path: "/robots", body, purpose: `the pull robot; its secret, shown once, feeds credential ${feeds}` };
+}
