@@ -1,6 +1,6 @@
 import type { HarborProvider } from "../../dsl/index.js";
 import { assertNever } from "../../ir/assert-never.js";
-import type { ProxyCacheNode, SecretRefNode, UpstreamNode } from "../../ir/model.js";
+import type { PolicyNode, ProgramNode, ProxyCacheNode, SecretRefNode, UpstreamNode } from "../../ir/model.js";
 import { type HarborVersion, parseHarborVersion } from "./harbor-version.js";
 import { knownProvider } from "./providers.js";
 
@@ -127,3 +127,15 @@ export function provisioningCalls(proxy: ProxyCacheNode, state: HarborState): un
 function robotCall({ feeds, ...body }: DesiredRobot): unknown {
   return { method: "POST", path: "/robots", body, purpose: `the pull robot; its secret, shown once, feeds credential ${feeds}` };
 }
+
+/** The policies' proxy caches, each once (policies may share one; RF3010/RF3016 keep them consistent). */
+export function proxyCaches(program: ProgramNode): { readonly policy: PolicyNode; readonly proxy: ProxyCacheNode }[] {
+  const seen = new Set<string>();
+  return program.policies.flatMap((policy) => {
+    const proxy = policy.proxyCache;
+    if (proxy === null || seen.has(proxy.host)) return [];
+    seen.add(proxy.host);
+    return [{ policy, proxy }];
+  });
+}
+

@@ -5,7 +5,8 @@ import type { PolicyNode, ProgramNode, ProxyCacheNode, UpstreamNode } from "../.
 import { fieldAnchor } from "../../ir/source-anchor.js";
 import type { Artifact } from "../../output/artifact.js";
 import type { Emission, EmitContext, Target } from "../target.js";
-import { desiredState, endpointOf, provisioningCalls, versionOf } from "./harbor-plan.js";
+import { applyHarborTarget } from "./apply-harbor.js";
+import { desiredState, endpointOf, provisioningCalls, proxyCaches, versionOf } from "./harbor-plan.js";
 import { atLeast, parseHarborVersion, v } from "./harbor-version.js";
 import { permittedForProxyCache } from "./providers.js";
 
@@ -13,17 +14,6 @@ import { permittedForProxyCache } from "./providers.js";
 const maxEndpointName = 64;
 /** Robot names as Harbor checks them (`handler/robot.go` validateName). */
 const robotName = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
-
-/** The policies' proxy caches, each once (policies may share one; RF3010/RF3016 keep them consistent). */
-function proxyCaches(program: ProgramNode): { readonly policy: PolicyNode; readonly proxy: ProxyCacheNode }[] {
-  const seen = new Set<string>();
-  return program.policies.flatMap((policy) => {
-    const proxy = policy.proxyCache;
-    if (proxy === null || seen.has(proxy.host)) return [];
-    seen.add(proxy.host);
-    return [{ policy, proxy }];
-  });
-}
 
 /** Where a field of an upstream written as an object is (`provider`), else the upstream itself. */
 function upstreamField(upstream: UpstreamNode, key: string): SourceAnchor {
@@ -133,4 +123,5 @@ export const harborTarget: Target<"harbor"> = {
   outputRoots: () => ["harbor"],
   validate,
   emit,
+  apply: applyHarborTarget,
 };

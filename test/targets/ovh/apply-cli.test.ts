@@ -212,8 +212,8 @@ describe.concurrent("regfence apply ovh", () => {
   });
 
   it.each([
-    [["apply"], "regfence: name the target to apply: regfence apply <target> (ovh)"],
-    [["apply", "acr"], 'regfence: cannot apply "acr": the targets applied through an API are ovh'],
+    [["apply"], "regfence: name the target to apply: regfence apply <target> (harbor, ovh)"],
+    [["apply", "acr"], 'regfence: cannot apply "acr": the targets applied through an API are harbor, ovh'],
     [["apply", "ovh", "--registry", "nope"], 'regfence: unknown OVH registry "nope" (known: mpr-prod)'],
   ])("exits 2 on bad usage: %j", async (args, message) => {
     const result = await regfence(compiled, args, credentials);

@@ -1,0 +1,244 @@
+import { FatalError } from "../../diagnostics/fatal-error.js";
+import { Findings } from "../../diagnostics/finding.js";
+import type { ProgramNode, ProxyCacheNode, UpstreamNode } from "../../ir/model.js";
+import { readSecret } from "../credentials/read-secret.js";
+import type { AppliedItem, AppliedPart, ApplyReport, TargetApply } from "../target-apply.js";
+import { HarborApiClient, HarborApiError, type HarborCredentials } from "./harbor-api-client.js";
+import { type DesiredProject, type DesiredRegistry, desiredState, proxyCaches } from "./harbor-plan.js";
+import { atLeast, parseHarborVersion, v } from "./harbor-version.js";
+
+/** A registry endpoint as Harbor lists it (`Registry`). */
+interface LiveRegistry {
+  readonly id: number;
+  readonly name: string;
+  readonly type: string;
+  readonly url: string;
+  readonly insecure?: boolean;
+  readonly description?: string;
+}
+
+/** A project as Harbor lists it (`Project`). */
+interface LiveProject {
+  readonly project_id: number;
+  readonly name: string;
+  readonly registry_id?: number;
+  readonly metadata?: Readonly<Record<string, string>>;
+  readonly repo_count?: number;
+}
+
+function credentialsFrom(environment: Readonly<Record<string, string | undefined>>): HarborCredentials {
+  const username = environment["HARBOR_USERNAME"]?.trim() ?? "";
+  const password = environment["HARBOR_PASSWORD"] ?? "";
+  const missing = [...(username === "" ? ["HARBOR_USERNAME"] : []), ...(password === "" ? ["HARBOR_PASSWORD"] : [])];
+  if (missing.length > 0) {
+    throw new FatalError("config", `missing Harbor credentials: set ${missing.join(" and ")} (an administrator, or a system robot allowed to create registries and projects)`);
+  }
+  return { username, password };
+}
+
+/** Harbor's `credential` for an upstream that needs one, read from where the policy says, only now. */
+async function upstreamCredential(upstream: UpstreamNode | undefined): Promise<{ credential?: { type: "basic"; access_key: string; access_secret: string } }> {
+  const secret = upstream?.credentials ?? null;
+  if (upstream === undefined || secret === null) return {};
+  const findings = new Findings();
+  const accessKey = await readSecret(secret.username, { credential: upstream.registry, key: "username" }, findings);
+  const accessSecret = await readSecret(secret.password, { credential: upstream.registry, key: "password" }, findings);
+  if (accessKey === undefined || accessSecret === undefined) throw new Error(findings.all.map(({ message }) => message).join("; "));
+  return { credential: { type: "basic", access_key: accessKey, access_secret: accessSecret } };
+}
+
+/** What to check when a request failed, by how it failed. */
+function hintFor(error: unknown, proxy: ProxyCacheNode): string | undefined {
+  if (!(error instanceof HarborApiError)) return undefined;
+  switch (error.status) {
+    case undefined:
+      return `check the proxy cache's api (${proxy.api}) and the network path to it`;
+    case 401:
+      return "check HARBOR_USERNAME and HARBOR_PASSWORD";
+    case 403:
+      return "the user must be a Harbor administrator, or a system robot allowed to create and update registries and projects";
+    default:
+      return undefined;
+  }
+}
+
+/** What differs between the desired and the live endpoints and projects. */
+interface Differences {
+  readonly createRegistries: readonly DesiredRegistry[];
+  readonly updateRegistries: readonly { readonly live: LiveRegistry; readonly wanted: DesiredRegistry; readonly fields: readonly string[] }[];
+  readonly createProjects: readonly DesiredProject[];
+  /** An empty project bound to another endpoint: deleted and created again. */
+  readonly rebindProjects: readonly { readonly live: LiveProject; readonly wanted: DesiredProject }[];
+  readonly updateProjects: readonly { readonly live: LiveProject; readonly wanted: DesiredProject; readonly keys: readonly string[] }[];
+  /** What cannot converge: another registry type, a bound project that holds images. */
+  readonly conflicts: readonly string[];
+}
+
+function differences(registries: readonly DesiredRegistry[], projects: readonly DesiredProject[], liveRegistries: readonly LiveRegistry[], liveProjects: readonly LiveProject[]): Differences {
+  const byName = new Map(liveRegistries.map((registry) => [registry.name, registry]));
+  const createRegistries: DesiredRegistry[] = [];
+  const updateRegistries: { live: LiveRegistry; wanted: DesiredRegistry; fields: string[] }[] = [];
+  const conflicts: string[] = [];
+  for (const wanted of registries) {
+    const live = byName.get(wanted.name);
+    if (live === undefined) createRegistries.push(wanted);
+    else if (live.type !== wanted.type) conflicts.push(`registry ${wanted.name} is of type ${live.type} in Harbor and ${wanted.type} in the policy: Harbor cannot change a type (delete the endpoint and its projects, then apply)`);
+    else {
+      const fields = (["url", "description", "insecure"] as const).filter((field) => (live[field] ?? (field === "insecure" ? false : "")) !== wanted[field]);
+      if (fields.length > 0) updateRegistries.push({ live, wanted, fields });
+    }
+  }
+  const projectsByName = new Map(liveProjects.map((project) => [project.name, project]));
+  const createProjects: DesiredProject[] = [];
+  const rebindProjects: { live: LiveProject; wanted: DesiredProject }[] = [];
+  const updateProjects: { live: LiveProject; wanted: DesiredProject; keys: string[] }[] = [];
+  for (const wanted of projects) {
+    const live = projectsByName.get(wanted.project_name);
+    if (live === undefined) {
+      createProjects.push(wanted);
+      continue;
+    }
+    const endpoint = byName.get(wanted.registry);
+    if (endpoint === undefined || live.registry_id !== endpoint.id) {
+      const bound = liveRegistries.find((registry) => registry.id === live.registry_id)?.name ?? (live.registry_id ? `#${live.registry_id}` : "no registry (not a proxy cache)");
+      if ((live.repo_count ?? 0) > 0) conflicts.push(`project ${wanted.project_name} proxies ${bound}, not ${wanted.registry}, and holds ${live.repo_count} repositories: not changed (empty it to let apply rebind it)`);
+      else rebindProjects.push({ live, wanted });
+      continue;
+    }
+    const keys = Object.keys(wanted.metadata).filter((key) => live.metadata?.[key] !== wanted.metadata[key]);
+    if (keys.length > 0) updateProjects.push({ live, wanted, keys });
+  }
+  return { createRegistries, updateRegistries, createProjects, rebindProjects, updateProjects, conflicts };
+}
+
+const changeCount = (found: Differences): number =>
+  found.createRegistries.length + found.updateRegistries.length + found.createProjects.length + found.rebindProjects.length + found.updateProjects.length;
+
+function lines(found: Differences): { registries: string[]; projects: string[] } {
+  return {
+    registries: [
+      ...found.createRegistries.map((registry) => `+ ${registry.name} (${registry.type} ${registry.url})`),
+      ...found.updateRegistries.map(({ wanted, fields }) => `~ ${wanted.name}: ${fields.join(", ")}`),
+    ],
+    projects: [
+      ...found.createProjects.map((project) => `+ ${project.project_name} (proxies ${project.registry})`),
+      ...found.rebindProjects.map(({ wanted }) => `~ ${wanted.project_name}: empty, bound to another registry, created again for ${wanted.registry}`),
+      ...found.updateProjects.map(({ wanted, keys }) => `~ ${wanted.project_name}: ${keys.map((key) => `${key} ${wanted.metadata[key] ?? ""}`).join(", ")}`),
+    ],
+  };
+}
+
+/** The features a proxy cache's settings need, checked against the live Harbor before anything changes. */
+function missingFeatures(proxy: ProxyCacheNode, live: string | undefined): string[] {
+  const version = live === undefined ? undefined : parseHarborVersion(/^v?(\d+\.\d+(?:\.\d+)?)/.exec(live)?.[1] ?? "");
+  if (version === undefined) return [];
+  return [
+    ...(proxy.projects.proxySpeedKb !== null && !atLeast(version, v(2, 12)) ? ["proxy_speed_kb (Harbor 2.12)"] : []),
+    ...(proxy.projects.localOnNotFound && !atLeast(version, v(2, 15, 1)) ? ["proxy_cache_local_on_not_found (Harbor 2.15.1)"] : []),
+  ];
+}
+
+async function applyProxy(proxy: ProxyCacheNode, credentials: HarborCredentials, dryRun: boolean): Promise<AppliedItem> {
+  const client = new HarborApiClient(proxy.api, credentials);
+  const state = desiredState(proxy);
+  const item = (parts: AppliedPart[], failure?: string, hint?: string): AppliedItem => ({
+    name: proxy.host,
+    where: proxy.api,
+    parts,
+    failure: failure === undefined ? undefined : { message: failure, hint },
+    json: { proxy: proxy.host, api: proxy.api },
+  });
+  const read = async () => ({ registries: await client.list<LiveRegistry>("/registries"), projects: await client.list<LiveProject>("/projects") });
+  const part = (name: string, action: AppliedPart["action"], outcome: string, partLines: readonly string[], json: unknown): AppliedPart => ({ part: name, action, outcome, lines: partLines, json });
+  try {
+    const info = await client.get<{ harbor_version?: string }>("/systeminfo");
+    const lacking = missingFeatures(proxy, info.harbor_version);
+    if (lacking.length > 0) return item([], `Harbor ${info.harbor_version ?? "?"} lacks ${lacking.join(" and ")}, which the policy sets: nothing changed`);
+    const before = await read();
+    const found = differences(state.registries, state.projects, before.registries, before.projects);
+    const shown = lines(found);
+    const done = { "in-sync": "", pending: "would apply", confirmed: "applied, confirmed", sent: "applied, not confirmed" } as const;
+    const describe = (action: AppliedPart["action"], counts: { create: number; update: number }, wanted: string) => {
+      if (action === "in-sync") return `in sync (${wanted})`;
+      const changes = [...(counts.create > 0 ? [`${counts.create} to create`] : []), ...(counts.update > 0 ? [`${counts.update} to update`] : [])];
+      return `${changes.join(", ")}: ${done[action]} (${wanted})`;
+    };
+    const registryCounts = { create: found.createRegistries.length, update: found.updateRegistries.length };
+    const projectCounts = { create: found.createProjects.length + found.rebindProjects.length, update: found.updateProjects.length };
+    const parts = (action: (pending: number) => AppliedPart["action"]): AppliedPart[] =>
+      (
+        [
+          ["registries", registryCounts, `${state.registries.length} ${state.registries.length === 1 ? "endpoint" : "endpoints"}`, shown.registries],
+          ["projects", projectCounts, `${state.projects.length} ${state.projects.length === 1 ? "project" : "projects"}`, shown.projects],
+        ] as const
+      ).map(([name, counts, wanted, changes]) => {
+        const taken = action(counts.create + counts.update);
+        return part(name, taken, describe(taken, counts, wanted), changes, { part: name, action: taken, changes });
+      });
+    if (dryRun || changeCount(found) === 0) {
+      const result = parts((pending) => (pending === 0 ? "in-sync" : "pending"));
+      return item(result, found.conflicts.length === 0 ? undefined : found.conflicts.join("; "));
+    }
+    // Every upstream secret is read before the first request that changes anything.
+    const bodies = await Promise.all(
+      found.createRegistries.map(async ({ credential: _origin, ...body }) => ({ ...body, ...(await upstreamCredential(proxy.upstreams.find((upstream) => upstream.registry === body.name))) })),
+    );
+    for (const body of bodies) await client.send("POST", "/registries", body);
+    for (const { live, wanted } of found.updateRegistries) await client.send("PUT", `/registries/${live.id}`, { url: wanted.url, description: wanted.description, insecure: wanted.insecure });
+    const endpoints = new Map((await client.list<LiveRegistry>("/registries")).map((registry) => [registry.name, registry.id]));
+    for (const { live } of found.rebindProjects) await client.send("DELETE", `/projects/${encodeURIComponent(live.name)}`, undefined, { "X-Is-Resource-Name": "true" });
+    for (const wanted of [...found.createProjects, ...found.rebindProjects.map(({ wanted: project }) => project)]) {
+      await client.send("POST", "/projects", { project_name: wanted.project_name, registry_id: endpoints.get(wanted.registry), metadata: wanted.metadata });
+    }
+    for (const { wanted } of found.updateProjects) {
+      await client.send("PUT", `/projects/${encodeURIComponent(wanted.project_name)}`, { metadata: wanted.metadata }, { "X-Is-Resource-Name": "true" });
+    }
+    const after = await read();
+    const left = differences(state.registries, state.projects, after.registries, after.projects);
+    const confirmed = changeCount(left) === 0;
+    const result = parts((pending) => (pending === 0 ? "in-sync" : confirmed ? "confirmed" : "sent"));
+    const failures = [...left.conflicts, ...(confirmed ? [] : [`reading Harbor back still shows ${changeCount(left)} difference(s): not confirmed`])];
+    return item(result, failures.length === 0 ? undefined : failures.join("; "));
+  } catch (error) {
+    return item([], (error as Error).message, hintFor(error, proxy));
+  }
+}
+
+/**
+ * `regfence apply harbor`: for each proxy cache, the registry endpoints and proxy-cache projects
+ * read with one listing each, compared with the compiled desired state, created or updated where
+ * they differ (a project bound elsewhere is created again only when it holds no image), and read
+ * back. Credentials come from HARBOR_USERNAME and HARBOR_PASSWORD.
+ */
+export const applyHarborTarget: TargetApply<undefined> = {
+  selector: "proxy",
+  plural: "proxy caches",
+  environmentHelp: `  HARBOR_USERNAME, HARBOR_PASSWORD
+                       a Harbor administrator, or a system robot allowed to create registries
+                       and projects (Basic auth); the API is the proxy cache's \`api\`
+                       (default https://<host>)`,
+  names: (program: ProgramNode) => proxyCaches(program).map(({ proxy }) => proxy.host),
+  async run(program, _options, request): Promise<ApplyReport> {
+    const proxies = proxyCaches(program).filter(({ proxy }) => request.only?.has(proxy.host) ?? true);
+    const credentials = credentialsFrom(request.environment);
+    const items: AppliedItem[] = [];
+    for (const { proxy } of proxies) items.push(await applyProxy(proxy, credentials, request.dryRun));
+    const failed = items.filter(({ failure }) => failure !== undefined).length;
+    const changes = (action: AppliedPart["action"]) =>
+      items.flatMap(({ parts }) => parts).filter((part) => part.action === action).reduce((sum, part) => sum + part.lines.length, 0);
+    const plural = (count: number) => `${count} ${count === 1 ? "change" : "changes"}`;
+    const summary = request.dryRun
+      ? failed > 0
+        ? `dry run: incomplete, ${failed} of ${items.length} ${items.length === 1 ? "proxy cache" : "proxy caches"} could not be read; nothing was sent`
+        : `dry run: ${changes("pending") === 0 ? "nothing would change" : `${plural(changes("pending"))} pending`}; nothing was sent`
+      : changes("confirmed") > 0
+        ? `applied ${plural(changes("confirmed"))}, confirmed by reading Harbor back`
+        : failed === 0
+          ? "nothing to do: Harbor matches the policies"
+          : "";
+    // The robot's secret is shown once, when it is created, and must go where its credential reads it: not yet automated.
+    const robots = proxies.flatMap(({ proxy }) => (proxy.robot === null ? [] : [`robot$${proxy.robot.name} (harbor/${proxy.host}/robot.json)`]));
+    const robotNote = robots.length === 0 ? [] : [`not applied: the pull ${robots.length === 1 ? "robot" : "robots"} ${robots.join(", ")}: create it in Harbor and store its secret where its credential reads it`];
+    return { items, summary: [summary, ...robotNote].filter((line) => line !== "").join("\n") };
+  },
+};
