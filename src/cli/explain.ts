@@ -3,14 +3,15 @@ import { hasErrors } from "../diagnostics/diagnostic.js";
 import { FatalError } from "../diagnostics/fatal-error.js";
 import { loadConfig } from "../config/load-config.js";
 import { runPipeline } from "../pipeline/run-pipeline.js";
+import { harborServing, type HarborServing } from "../targets/harbor/harbor-plan.js";
 import { explainImage, type Explanation, groupSteps, hasImageRules, type ImageDecision } from "../targets/kyverno/explain-image.js";
 import { printDiagnostics, printJson } from "./report.js";
 import { policyCommandOptions } from "./options.js";
 
 export const explainHelp = `Usage: regfence explain IMAGE… [options]
 
-For every image: the image after the rewrites, whether admission lets it in, and the rules that
-decided. It is the decision the emitted Kyverno policies make together for a Pod created with the
+For every image: the image after the rewrites, whether admission lets it in, the rules that
+decided, and for a rewritten image the Harbor project and registry endpoint that serve it. It is the decision the emitted Kyverno policies make together for a Pod created with the
 image: every policy with a proxy cache or admission rules applies (outside the namespaces it
 excludes), every rewrite first, then every allowlist, and any Enforce allowlist can deny.
 
@@ -19,7 +20,8 @@ Options:
   --format FORMAT      pretty (default) or json: one { policy, image, rewritten, admitted, reason }
                        per image; policy is the policy that decided (the first whose allowlist
                        denies the image, else the first whose allowlist admits it, else the one
-                       that rewrote it), reason names each policy's part when several took part
+                       that rewrote it), reason names each policy's part when several took part;
+                       a rewritten image adds harbor: { proxy, project, endpoint, type, url }
   --config FILE        config file (default: searched in the working directory)
   --no-typecheck       skip type-checking
   -h, --help           show this help
@@ -52,7 +54,18 @@ export async function explainCommand(args: readonly string[], cwd: string): Prom
   }
   const policies = result.program.policies.filter(hasImageRules);
   const decisions = policies.length === 0 ? [] : positionals.map((image) => explainImage(policies, image, values.namespace));
-  if (format === "json") printJson(decisions.map(({ policy, image, rewritten, admitted, reason }): Explanation => ({ policy, image, rewritten, admitted, reason })));
+  if (format === "json") {
+    printJson(
+      decisions.map(({ policy, image, rewritten, admitted, reason, servedBy }): Explanation & { harbor?: HarborServing } => ({
+        policy,
+        image,
+        rewritten,
+        admitted,
+        reason,
+        ...(servedBy === undefined ? {} : { harbor: harborServing(servedBy.proxy, servedBy.upstream) }),
+      })),
+    );
+  }
   else process.stdout.write(policies.length === 0 ? "no policy has a proxy cache or admission rules\n" : `${pretty(decisions)}\n`);
   return decisions.every((decision) => decision.admitted) ? 0 : 1;
 }
@@ -60,11 +73,16 @@ export async function explainCommand(args: readonly string[], cwd: string): Prom
 /** The verdict line, then one line per policy that took part, in the order the cluster applies them. */
 function pretty(decisions: readonly ImageDecision[]): string {
   return decisions
-    .map(({ image, rewritten, admitted, steps }) =>
+    .map(({ image, rewritten, admitted, steps, servedBy }) =>
       [
         `${admitted ? "admitted" : "denied  "}  ${image}${rewritten === image ? "" : ` → ${rewritten}`}`,
         ...groupSteps(steps).map(({ policy, says }) => `          policy ${policy}: ${says.join("; ")}`),
+        ...(servedBy === undefined ? [] : [`          ${servingLine(harborServing(servedBy.proxy, servedBy.upstream))}`]),
       ].join("\n"),
     )
     .join("\n");
+}
+
+function servingLine({ proxy, project, endpoint, type, url }: HarborServing): string {
+  return `served by Harbor ${proxy}: project ${project}, registry endpoint ${endpoint}${type === undefined ? "" : ` (${type} ${url ?? ""})`}`;
 }

@@ -139,3 +139,17 @@ export function proxyCaches(program: ProgramNode): { readonly policy: PolicyNode
   });
 }
 
+/** Where Harbor serves an image the rewrite sends to `upstream`'s project (for `regfence explain`). */
+export interface HarborServing {
+  readonly proxy: string;
+  readonly project: string;
+  readonly endpoint: string;
+  /** The endpoint's registry type and URL; undefined when neither is known (RF8001 reports it). */
+  readonly type: HarborProvider | undefined;
+  readonly url: string | undefined;
+}
+
+export function harborServing(proxy: ProxyCacheNode, upstream: UpstreamNode): HarborServing {
+  const endpoint = endpointOf(upstream, versionOf(proxy));
+  return { proxy: proxy.host, project: upstream.project, endpoint: upstream.registry, type: endpoint?.provider, url: endpoint?.url };
+}

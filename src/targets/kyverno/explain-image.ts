@@ -27,6 +27,8 @@ export interface Step {
 export interface ImageDecision extends Explanation {
   /** Each policy's part (its rewrite, then its allowlist), policy by policy. */
   readonly steps: readonly Step[];
+  /** The proxy cache and upstream that serve the rewritten image; undefined when it was not rewritten. */
+  readonly servedBy: { readonly proxy: ProxyCacheNode; readonly upstream: UpstreamNode } | undefined;
 }
 
 /** Whether `regfence explain` has anything to say about a policy. */
@@ -52,6 +54,7 @@ export function explainImage(policies: readonly PolicyNode[], image: string, nam
 
   let rewritten = image;
   let rewriter: string | undefined;
+  let servedBy: ImageDecision["servedBy"];
   const rewriteSteps: Step[] = [];
   if (parsed.ok) {
     const proxied = applying.some((policy) => policy.proxyCache !== null);
@@ -64,7 +67,10 @@ export function explainImage(policies: readonly PolicyNode[], image: string, nam
       const current = parseImageReference(rewritten);
       if (!current.ok) continue;
       const result = rewrite(policy.proxyCache, current.value, rewritten);
-      if (result.rewritten !== rewritten) rewriter = policy.name;
+      if (result.rewritten !== rewritten) {
+        rewriter = policy.name;
+        servedBy = result.upstream === undefined ? undefined : { proxy: policy.proxyCache, upstream: result.upstream };
+      }
       rewritten = result.rewritten;
       rewriteSteps.push({ policy: policy.name, says: result.step });
     }
@@ -85,7 +91,7 @@ export function explainImage(policies: readonly PolicyNode[], image: string, nam
   const decider = denial?.policy ?? verdicts[0]?.policy ?? rewriter ?? applying[0]?.name ?? active[0]?.name;
   if (decider === undefined) throw new Error("explainImage needs a policy with a proxy cache or admission rules");
   const byPolicy = active.flatMap((policy) => steps.filter((step) => step.policy === policy.name));
-  return { policy: decider, image, rewritten, admitted: denial === undefined, reason: reasonOf(byPolicy), steps: byPolicy };
+  return { policy: decider, image, rewritten, admitted: denial === undefined, reason: reasonOf(byPolicy), steps: byPolicy, servedBy };
 }
 
 /** One allowlist's verdict on the image the rewrites produced. */
@@ -129,7 +135,7 @@ function reasonOf(steps: readonly Step[]): string {
 }
 
 /** `<proxy>/<project>/[library/]<path>`, tag and digest as they were, for images of an approved upstream. */
-function rewrite(proxy: ProxyCacheNode, reference: ImageReference, image: string): { rewritten: string; step: string } {
+function rewrite(proxy: ProxyCacheNode, reference: ImageReference, image: string): { rewritten: string; step: string; upstream?: UpstreamNode } {
   if (reference.domain === proxy.host) return { rewritten: image, step: `already on the proxy cache ${proxy.host}: not rewritten` };
   const upstream = proxy.upstreams.find((candidate) =>
     reference.domain === undefined ? isDockerHub(candidate) : [candidate.registry, ...candidate.aliases].includes(reference.domain),
@@ -141,7 +147,7 @@ function rewrite(proxy: ProxyCacheNode, reference: ImageReference, image: string
   const library = proxy.dockerHubLibraryPrefix && isDockerHub(upstream) && !reference.path.includes("/") ? "library/" : "";
   const rewritten = formatImageReference({ ...reference, domain: proxy.host, path: `${upstream.project}/${library}${reference.path}` });
   const from = reference.domain === undefined ? `${upstream.registry} (implied)` : reference.domain;
-  return { rewritten, step: `rewritten by rule ${ruleNames.rewrite}: ${from} is proxied by project ${upstream.project}` };
+  return { rewritten, step: `rewritten by rule ${ruleNames.rewrite}: ${from} is proxied by project ${upstream.project}`, upstream };
 }
 
 function isDockerHub(upstream: UpstreamNode): boolean {

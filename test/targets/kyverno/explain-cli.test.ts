@@ -1,5 +1,7 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { createProject, removeProjects, runCli } from "../../helpers/run-cli.ts";
+import { createProject, removeProjects, repoRoot, runCli } from "../../helpers/run-cli.ts";
 
 afterAll(removeProjects);
 
@@ -12,6 +14,7 @@ describe("regfence explain", () => {
       [
         "admitted  nginx:1.27 → harbor.myco.com/docker.io/nginx:1.27",
         "          policy proxy-cache: rewritten by rule rewrite-images: docker.io (implied) is proxied by project docker.io; admitted by rule allowed-registries: on harbor.myco.com/",
+        "          served by Harbor harbor.myco.com: project docker.io, registry endpoint docker.io (docker-hub https://hub.docker.com)",
         "denied    gcr.io.evil.com/x",
         "          policy proxy-cache: gcr.io.evil.com is not an approved upstream: not rewritten; denied by rule allowed-registries: not on an allowed registry (harbor.myco.com/)",
         "",
@@ -25,6 +28,25 @@ describe("regfence explain", () => {
     expect(JSON.parse(stdout)).toEqual([
       { policy: "proxy-cache", image: "registry.k8s.io/pause:3.9", rewritten: "registry.k8s.io/pause:3.9", admitted: true, reason: 'namespace "kube-system" is excluded: neither rewritten nor checked' },
     ]);
+  });
+
+  it("names the Harbor project and registry endpoint that serve a rewritten image, as compiled into out/harbor", async () => {
+    const { status, stdout } = await runCli(["explain", "--no-typecheck", "--format", "json", "quay.io/prometheus/node-exporter:v1.8.2", "ghcr.io/fluxcd/flux-cli:v2.4.0"]);
+    expect(status).toBe(0);
+    const rows = JSON.parse(stdout) as { rewritten: string; harbor: { proxy: string; project: string; endpoint: string; type: string; url: string } }[];
+    expect(rows.map(({ rewritten, harbor }) => ({ rewritten, harbor }))).toEqual([
+      {
+        rewritten: "harbor.myco.com/quay.io/prometheus/node-exporter:v1.8.2",
+        harbor: { proxy: "harbor.myco.com", project: "quay.io", endpoint: "quay.io", type: "docker-registry", url: "https://quay.io" },
+      },
+      { rewritten: "harbor.myco.com/ghcr.io/fluxcd/flux-cli:v2.4.0", harbor: { proxy: "harbor.myco.com", project: "ghcr.io", endpoint: "ghcr.io", type: "github-ghcr", url: "https://ghcr.io" } },
+    ]);
+    // The same project and endpoint the Harbor target provisions.
+    const compiled = (file: string) => JSON.parse(readFileSync(path.join(repoRoot, "out", "harbor", "harbor.myco.com", file), "utf8")) as { name?: string; project_name?: string; registry?: string; type?: string; url?: string }[];
+    for (const { harbor } of rows) {
+      expect(compiled("projects.json")).toContainEqual(expect.objectContaining({ project_name: harbor.project, registry: harbor.endpoint }));
+      expect(compiled("registries.json")).toContainEqual(expect.objectContaining({ name: harbor.endpoint, type: harbor.type, url: harbor.url }));
+    }
   });
 
   it("reports an invalid reference as such", async () => {

@@ -68,6 +68,7 @@ describe("regfence explain with two policies", () => {
         "admitted  nginx → harbor.myco.com/docker.io/nginx",
         "          policy proxy: rewritten by rule rewrite-images: docker.io (implied) is proxied by project docker.io; admitted by rule allowed-registries: on harbor.myco.com/",
         "          policy team: admitted by rule allowed-registries: on harbor.myco.com/",
+        "          served by Harbor harbor.myco.com: project docker.io, registry endpoint docker.io (docker-hub https://hub.docker.com)",
         "denied    registry.myco.com/other/app:1",
         "          policy proxy: registry.myco.com is not an approved upstream: not rewritten; admitted by rule allowed-registries: on registry.myco.com/",
         "          policy team: denied by rule allowed-registries: not on an allowed registry (harbor.myco.com/, registry.myco.com/team/)",
