@@ -3,6 +3,7 @@ import { Findings } from "../../diagnostics/finding.js";
 import type { ProgramNode, ProxyCacheNode, UpstreamNode } from "../../ir/model.js";
 import { readSecret } from "../credentials/read-secret.js";
 import type { AppliedItem, AppliedPart, ApplyReport, TargetApply } from "../target-apply.js";
+import { robotChange } from "./apply-harbor-robot.js";
 import { HarborApiClient, HarborApiError, type HarborCredentials } from "./harbor-api-client.js";
 import { type DesiredProject, type DesiredRegistry, desiredState, proxyCaches } from "./harbor-plan.js";
 import { atLeast, parseHarborVersion, v } from "./harbor-version.js";
@@ -56,9 +57,9 @@ function hintFor(error: unknown, proxy: ProxyCacheNode): string | undefined {
     case 401:
       return "check HARBOR_USERNAME and HARBOR_PASSWORD";
     case 403:
-      return "the user must be a Harbor administrator, or a system robot allowed to create and update registries and projects";
+      return "the user must be a Harbor administrator, or a system robot allowed to create and update registries, projects and robots";
     default:
-      return undefined;
+      return error.status >= 500 || error.status === 429 ? "Harbor, or a proxy in front of it, is failing or busy: run apply again later (nothing after the failed request was sent)" : undefined;
   }
 }
 
@@ -138,7 +139,7 @@ function missingFeatures(proxy: ProxyCacheNode, live: string | undefined): strin
   ];
 }
 
-async function applyProxy(proxy: ProxyCacheNode, credentials: HarborCredentials, dryRun: boolean): Promise<AppliedItem> {
+async function applyProxy(program: ProgramNode, proxy: ProxyCacheNode, credentials: HarborCredentials, dryRun: boolean): Promise<AppliedItem> {
   const client = new HarborApiClient(proxy.api, credentials);
   const state = desiredState(proxy);
   const item = (parts: AppliedPart[], failure?: string, hint?: string): AppliedItem => ({
@@ -157,6 +158,7 @@ async function applyProxy(proxy: ProxyCacheNode, credentials: HarborCredentials,
     const before = await read();
     const found = differences(state.registries, state.projects, before.registries, before.projects);
     const shown = lines(found);
+    const robot = state.robot === null ? undefined : await robotChange(client, program, state.robot);
     const done = { "in-sync": "", pending: "would apply", confirmed: "applied, confirmed", sent: "applied, not confirmed" } as const;
     const describe = (action: AppliedPart["action"], counts: { create: number; update: number }, wanted: string) => {
       if (action === "in-sync") return `in sync (${wanted})`;
@@ -165,17 +167,20 @@ async function applyProxy(proxy: ProxyCacheNode, credentials: HarborCredentials,
     };
     const registryCounts = { create: found.createRegistries.length, update: found.updateRegistries.length };
     const projectCounts = { create: found.createProjects.length + found.rebindProjects.length, update: found.updateProjects.length };
+    const robotLines = robot?.lines ?? [];
+    const robotCounts = { create: robotLines.filter((line) => line.startsWith("+")).length, update: robotLines.filter((line) => line.startsWith("~")).length };
     const parts = (action: (pending: number) => AppliedPart["action"]): AppliedPart[] =>
       (
         [
           ["registries", registryCounts, `${state.registries.length} ${state.registries.length === 1 ? "endpoint" : "endpoints"}`, shown.registries],
           ["projects", projectCounts, `${state.projects.length} ${state.projects.length === 1 ? "project" : "projects"}`, shown.projects],
+          ...(state.robot === null ? [] : ([["robot", robotCounts, `robot ${state.robot.name}`, robotLines]] as const)),
         ] as const
       ).map(([name, counts, wanted, changes]) => {
         const taken = action(counts.create + counts.update);
         return part(name, taken, describe(taken, counts, wanted), changes, { part: name, action: taken, changes });
       });
-    if (dryRun || changeCount(found) === 0) {
+    if (dryRun || changeCount(found) + robotLines.length === 0) {
       const result = parts((pending) => (pending === 0 ? "in-sync" : "pending"));
       return item(result, found.conflicts.length === 0 ? undefined : found.conflicts.join("; "));
     }
@@ -193,11 +198,13 @@ async function applyProxy(proxy: ProxyCacheNode, credentials: HarborCredentials,
     for (const { wanted } of found.updateProjects) {
       await client.send("PUT", `/projects/${encodeURIComponent(wanted.project_name)}`, { metadata: wanted.metadata }, { "X-Is-Resource-Name": "true" });
     }
+    await robot?.apply();
     const after = await read();
     const left = differences(state.registries, state.projects, after.registries, after.projects);
-    const confirmed = changeCount(left) === 0;
+    const robotLeft = state.robot === null ? 0 : (await robotChange(client, program, state.robot)).lines.length;
+    const confirmed = changeCount(left) + robotLeft === 0;
     const result = parts((pending) => (pending === 0 ? "in-sync" : confirmed ? "confirmed" : "sent"));
-    const failures = [...left.conflicts, ...(confirmed ? [] : [`reading Harbor back still shows ${changeCount(left)} difference(s): not confirmed`])];
+    const failures = [...left.conflicts, ...(confirmed ? [] : [`reading Harbor back still shows ${changeCount(left) + robotLeft} difference(s): not confirmed`])];
     return item(result, failures.length === 0 ? undefined : failures.join("; "));
   } catch (error) {
     return item([], (error as Error).message, hintFor(error, proxy));
@@ -205,10 +212,10 @@ async function applyProxy(proxy: ProxyCacheNode, credentials: HarborCredentials,
 }
 
 /**
- * `regfence apply harbor`: for each proxy cache, the registry endpoints and proxy-cache projects
- * read with one listing each, compared with the compiled desired state, created or updated where
- * they differ (a project bound elsewhere is created again only when it holds no image), and read
- * back. Credentials come from HARBOR_USERNAME and HARBOR_PASSWORD.
+ * `regfence apply harbor`: for each proxy cache, the registry endpoints, proxy-cache projects and
+ * pull robot read with one listing each, compared with the compiled desired state, created or
+ * updated where they differ (a project bound elsewhere is created again only when it holds no
+ * image), and read back. Credentials come from HARBOR_USERNAME and HARBOR_PASSWORD.
  */
 export const applyHarborTarget: TargetApply<undefined> = {
   selector: "proxy",
@@ -216,13 +223,15 @@ export const applyHarborTarget: TargetApply<undefined> = {
   environmentHelp: `  HARBOR_USERNAME, HARBOR_PASSWORD
                        a Harbor administrator, or a system robot allowed to create registries
                        and projects (Basic auth); the API is the proxy cache's \`api\`
-                       (default https://<host>)`,
+                       (default https://<host>)
+  the pull credential's username and password, with \`robot\`
+                       the robot's login name (robot$<name>) and the secret it is given`,
   names: (program: ProgramNode) => proxyCaches(program).map(({ proxy }) => proxy.host),
   async run(program, _options, request): Promise<ApplyReport> {
     const proxies = proxyCaches(program).filter(({ proxy }) => request.only?.has(proxy.host) ?? true);
     const credentials = credentialsFrom(request.environment);
     const items: AppliedItem[] = [];
-    for (const { proxy } of proxies) items.push(await applyProxy(proxy, credentials, request.dryRun));
+    for (const { proxy } of proxies) items.push(await applyProxy(program, proxy, credentials, request.dryRun));
     const failed = items.filter(({ failure }) => failure !== undefined).length;
     const changes = (action: AppliedPart["action"]) =>
       items.flatMap(({ parts }) => parts).filter((part) => part.action === action).reduce((sum, part) => sum + part.lines.length, 0);
@@ -236,9 +245,6 @@ export const applyHarborTarget: TargetApply<undefined> = {
         : failed === 0
           ? "nothing to do: Harbor matches the policies"
           : "";
-    // The robot's secret is shown once, when it is created, and must go where its credential reads it: not yet automated.
-    const robots = proxies.flatMap(({ proxy }) => (proxy.robot === null ? [] : [`robot$${proxy.robot.name} (harbor/${proxy.host}/robot.json)`]));
-    const robotNote = robots.length === 0 ? [] : [`not applied: the pull ${robots.length === 1 ? "robot" : "robots"} ${robots.join(", ")}: create it in Harbor and store its secret where its credential reads it`];
-    return { items, summary: [summary, ...robotNote].filter((line) => line !== "").join("\n") };
+    return { items, summary };
   },
 };

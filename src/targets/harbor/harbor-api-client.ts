@@ -30,7 +30,7 @@ export class HarborApiClient {
   /** `api` is the Harbor URL (`https://harbor.myco.com`); the API lives under /api/v2.0. */
   constructor(api: string, credentials: HarborCredentials, options: { readonly delaysMs?: readonly number[] } = {}) {
     this.#base = `${api.replace(/\/+$/, "")}/api/v2.0`;
-    this.#authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`, "utf8").toString("base64")}`;
+    this.#authorization = basic(credentials);
     this.#delaysMs = options.delaysMs ?? [250, 1000, 3000];
   }
 
@@ -54,12 +54,30 @@ export class HarborApiClient {
     }
   }
 
-  async send(method: "POST" | "PUT" | "DELETE", path: string, body?: unknown, headers: Readonly<Record<string, string>> = {}): Promise<void> {
-    await this.#request(method, path, body, headers);
+  /** Sends a change; resolves to Harbor's answer (e.g. `RobotCreated`), undefined when it had no body. */
+  async send<T = unknown>(method: "POST" | "PUT" | "PATCH" | "DELETE", path: string, body?: unknown, headers: Readonly<Record<string, string>> = {}): Promise<T | undefined> {
+    return (await this.#request(method, path, body, headers)).body as T | undefined;
   }
 
+  /**
+   * Whether `username`/`password` log in where a container runtime does: Harbor's token service
+   * (`/service/token`, outside the REST API) answers 200 to valid credentials and 401 otherwise.
+   */
+  async logsIn(username: string, password: string, scope: string): Promise<boolean> {
+    const query = new URLSearchParams({ service: "harbor-registry", scope }).toString();
+    const url = `${this.#base.slice(0, -"/api/v2.0".length)}/service/token?${query}`;
+    try {
+      await this.#request("GET", url, undefined, { Authorization: basic({ username, password }) });
+      return true;
+    } catch (error) {
+      if (error instanceof HarborApiError && error.status === 401) return false;
+      throw error;
+    }
+  }
+
+  /** `path` is under /api/v2.0, or a full URL of the same Harbor. */
   async #request(method: string, path: string, body?: unknown, headers: Readonly<Record<string, string>> = {}): Promise<{ body: unknown; total: number | undefined }> {
-    const url = this.url(path);
+    const url = path.startsWith("/") ? this.url(path) : path;
     for (let attempt = 0; ; attempt++) {
       let response: Response;
       try {
@@ -76,7 +94,7 @@ export class HarborApiClient {
           await sleep(this.#delaysMs[attempt] ?? 0);
           continue;
         }
-        throw new HarborApiError(method, url, `cannot reach Harbor (${cause?.code ?? cause?.message ?? (error as Error).message})`);
+        throw new HarborApiError(method, url, `cannot reach Harbor (${cause?.code ?? cause?.message ?? (error as Error).message})${tries(attempt)}`);
       }
       const text = await response.text();
       if (response.ok) {
@@ -87,7 +105,7 @@ export class HarborApiClient {
         await sleep(this.#delaysMs[attempt] ?? 0);
         continue;
       }
-      throw new HarborApiError(method, url, `HTTP ${response.status}: ${harborMessage(text)}`, response.status);
+      throw new HarborApiError(method, url, `HTTP ${response.status}: ${harborMessage(text)}${tries(attempt)}`, response.status);
     }
   }
 }
@@ -102,6 +120,12 @@ function harborMessage(text: string): string {
   }
   return text.length === 0 ? "no body" : `${text.length} bytes that are not Harbor's error JSON`;
 }
+
+function basic({ username, password }: HarborCredentials): string {
+  return `Basic ${Buffer.from(`${username}:${password}`, "utf8").toString("base64")}`;
+}
+
+const tries = (attempt: number): string => (attempt === 0 ? "" : ` (gave up after ${attempt + 1} attempts)`);
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

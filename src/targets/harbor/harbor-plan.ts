@@ -120,12 +120,16 @@ export function provisioningCalls(proxy: ProxyCacheNode, state: HarborState): un
       registry_id_of: project.registry,
       purpose: `the proxy-cache project ${project.project_name}`,
     })),
-    ...(state.robot === null ? [] : [robotCall(state.robot)]),
+    ...(state.robot === null ? [] : robotCalls(state.robot)),
   ];
 }
 
-function robotCall({ feeds, ...body }: DesiredRobot): unknown {
-  return { method: "POST", path: "/robots", body, purpose: `the pull robot; its secret, shown once, feeds credential ${feeds}` };
+/** Harbor ignores a secret given on create, so the robot is created, then given its credential's password. */
+function robotCalls({ feeds, ...body }: DesiredRobot): unknown[] {
+  return [
+    { method: "POST", path: "/robots", body, purpose: "the pull robot" },
+    { method: "PATCH", path: "/robots/{id}", body: { secret: `<the password of credential ${feeds}>` }, id_of: body.name, purpose: `the robot's secret: the password credential ${feeds} reads, so the pull Secret logs in as the robot` },
+  ];
 }
 
 /** The policies' proxy caches, each once (policies may share one; RF3010/RF3016 keep them consistent). */

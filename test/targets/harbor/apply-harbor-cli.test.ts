@@ -14,8 +14,9 @@ import { harborSwaggerPath } from "./harbor-api-description.ts";
 
 const admin = { HARBOR_USERNAME: "admin", HARBOR_PASSWORD: "Harbor12345" };
 const upstreamSecrets = { GHCR_USER: "octocat", GHCR_TOKEN: "ghp_upstreamtoken" };
+const robotSecrets = { HARBOR_ROBOT_USER: "robot$kube-pull", HARBOR_ROBOT_TOKEN: "Pull3dThroughHarbor" };
 /** The caller's own variables never leak into a run. */
-const unset = { HARBOR_USERNAME: undefined, HARBOR_PASSWORD: undefined, GHCR_USER: undefined, GHCR_TOKEN: undefined };
+const unset = { HARBOR_USERNAME: undefined, HARBOR_PASSWORD: undefined, GHCR_USER: undefined, GHCR_TOKEN: undefined, HARBOR_ROBOT_USER: undefined, HARBOR_ROBOT_TOKEN: undefined };
 
 /** The proxy cache at `api`; `robot` adds the pull robot and the credential it feeds. */
 function policy(api: string, robot = false): string {
@@ -58,7 +59,7 @@ async function compiled(api: string, robot = false): Promise<(args: readonly str
   return (args, env = {}) => project.run(args, { ...unset, ...env });
 }
 
-const secretsIn = (result: CliResult) => `${result.stdout}${result.stderr}`.match(/Harbor12345|ghp_upstreamtoken|octocat/g) ?? [];
+const secretsIn = (result: CliResult) => `${result.stdout}${result.stderr}`.match(/Harbor12345|ghp_upstreamtoken|octocat|Pull3dThroughHarbor|Generated\d+Secret/g) ?? [];
 
 beforeAll(() => {
   if (!existsSync(path.join(repoRoot, "dist", "regfence.cjs"))) throw new Error("dist/ has no CLI: run `npm run build` first");
@@ -272,15 +273,91 @@ describe.runIf(existsSync(harborSwaggerPath) || required).concurrent("regfence a
     expect(result.stderr).toContain("reading Harbor back still shows 1 difference(s): not confirmed");
   });
 
-  it("a declared pull robot is named as not applied, so no one takes its absence for success", async () => {
+  it("the pull robot: created after its projects, given the pull credential's password as its secret, and in sync on the next run", async () => {
     const server = await harbor();
     const regfence = await compiled(server.url, true);
-    const result = await regfence(["apply", "harbor"], { ...admin, ...upstreamSecrets });
-    expect(result.status).toBe(0);
-    expect(result.stdout).toContain(
-      "not applied: the pull robot robot$kube-pull (harbor/harbor.myco.com/robot.json): create it in Harbor and store its secret where its credential reads it\n",
+    const env = { ...admin, ...upstreamSecrets, ...robotSecrets };
+    const dry = await regfence(["apply", "harbor", "--dry-run"], env);
+    expect(dry.status).toBe(3);
+    expect(dry.stdout).toContain(
+      ["  robot       1 to create: would apply (robot kube-pull)", "      + kube-pull (system robot pulling from 3 projects; secret: credential harbor-pull's password)", ""].join("\n"),
     );
-    expect(server.writes().filter((write) => write.includes("robots"))).toEqual([]);
+    const first = await regfence(["apply", "harbor"], env);
+    expect(first.stderr).toBe("");
+    expect(first.status).toBe(0);
+    expect(first.stdout).toContain("  robot       1 to create: applied, confirmed (robot kube-pull)\n");
+    const robot = server.robots[0];
+    expect(server.writes().slice(-2)).toEqual(["POST /api/v2.0/robots", `PATCH /api/v2.0/robots/${robot?.id}`]);
+    expect(robot).toMatchObject({
+      name: "robot$kube-pull",
+      level: "system",
+      duration: -1,
+      secret: "Pull3dThroughHarbor",
+      permissions: ["docker.io", "github", "quay.io"].map((namespace) => ({ kind: "project", namespace, access: [{ resource: "repository", action: "pull" }] })),
+    });
+    const second = await regfence(["apply", "harbor"], env);
+    expect(second.stdout).toContain("  robot       in sync (robot kube-pull)\n");
+    expect(second.stdout).toContain("nothing to do: Harbor matches the policies\n");
+    expect(server.writes()).toHaveLength(8);
+    expect([dry, first, second].flatMap(secretsIn)).toEqual([]);
+    expect(server.violations).toEqual([]);
+  });
+
+  it("a robot whose secret or permissions drifted is updated and its secret set again", async () => {
+    const pull = (namespace: string) => ({ kind: "project", namespace, access: [{ resource: "repository", action: "pull" }] });
+    const server = await harbor({
+      projects: [{ name: "docker.io" }, { name: "quay.io" }, { name: "github" }],
+      robots: [{ name: "kube-pull", description: "hand-made", level: "system", duration: -1, disable: false, permissions: [pull("docker.io")], secret: "Rotated0ByHand" }],
+    });
+    const regfence = await compiled(server.url, true);
+    const result = await regfence(["apply", "harbor", "--dry-run"], { ...admin, ...upstreamSecrets, ...robotSecrets });
+    expect(result.stdout).toContain(
+      [
+        "  robot       2 to update: would apply (robot kube-pull)",
+        "      ~ robot$kube-pull: permissions, description",
+        "      ~ robot$kube-pull: secret is not credential harbor-pull's password",
+        "",
+      ].join("\n"),
+    );
+    const applied = await regfence(["apply", "harbor", "--proxy", "harbor.myco.com"], { ...admin, ...upstreamSecrets, ...robotSecrets });
+    expect(applied.stderr).toBe("");
+    expect(applied.status).toBe(0);
+    const id = server.robots[0]?.id;
+    expect(server.writes().filter((write) => write.includes("robots"))).toEqual([`PUT /api/v2.0/robots/${id}`, `PATCH /api/v2.0/robots/${id}`]);
+    expect(server.robots[0]).toMatchObject({ secret: "Pull3dThroughHarbor", permissions: [pull("docker.io"), pull("github"), pull("quay.io")] });
+    expect(server.violations).toEqual([]);
+  });
+
+  it.each([
+    ["a password Harbor refuses as a robot secret", { ...robotSecrets, HARBOR_ROBOT_TOKEN: "short" }, "the password of credential harbor-pull (environment variable HARBOR_ROBOT_TOKEN) is not a robot secret Harbor accepts"],
+    ["no password at all", { HARBOR_ROBOT_USER: "robot$kube-pull" }, "environment variable HARBOR_ROBOT_TOKEN is not set"],
+  ])("%s: exit 1 before anything is sent, the value never shown", async (_, robotEnv, message) => {
+    const server = await harbor();
+    const regfence = await compiled(server.url, true);
+    const result = await regfence(["apply", "harbor"], { ...admin, ...upstreamSecrets, ...robotEnv });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(message);
+    expect(result.stderr).not.toContain('"short"');
+    expect(server.writes()).toEqual([]);
+  });
+
+  it("a credential whose username is not the robot's login name is refused", async () => {
+    const server = await harbor({ robots: [{ name: "kube-pull", description: "", level: "system", duration: -1, disable: false, permissions: [], secret: "Pull3dThroughHarbor" }] });
+    const regfence = await compiled(server.url, true);
+    const result = await regfence(["apply", "harbor"], { ...admin, ...upstreamSecrets, ...robotSecrets, HARBOR_ROBOT_USER: "kube-pull" });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("the robot logs in as robot$kube-pull, but credential harbor-pull's username is not that: set it to robot$kube-pull");
+    expect(server.writes()).toEqual([]);
+  });
+
+  it("a Harbor that keeps answering 503 is a clear error after the retries, with a hint", async () => {
+    const server = await harbor({ unavailable: 100 });
+    const regfence = await compiled(server.url);
+    const result = await regfence(["apply", "harbor"], { ...admin, ...upstreamSecrets });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`GET ${server.url}/api/v2.0/systeminfo: HTTP 503: 49 bytes that are not Harbor's error JSON (gave up after 4 attempts)`);
+    expect(result.stderr).toContain("hint: Harbor, or a proxy in front of it, is failing or busy: run apply again later");
+    expect(server.requests).toHaveLength(4);
   });
 
   it.each([

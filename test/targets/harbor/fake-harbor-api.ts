@@ -28,6 +28,17 @@ export interface LiveProject {
   repo_count: number;
 }
 
+export interface LiveRobot {
+  id: number;
+  name: string;
+  description: string;
+  level: string;
+  duration: number;
+  disable: boolean;
+  permissions: { kind: string; namespace: string; access: { resource: string; action: string }[] }[];
+  secret: string;
+}
+
 export interface FakeHarborOptions {
   readonly username: string;
   readonly password: string;
@@ -35,6 +46,8 @@ export interface FakeHarborOptions {
   readonly registries?: readonly Omit<LiveRegistry, "id" | "credential">[];
   /** Projects besides `library`; `registry` names the endpoint a proxy-cache project is bound to. */
   readonly projects?: readonly { readonly name: string; readonly registry?: string; readonly metadata?: Record<string, string>; readonly repo_count?: number }[];
+  /** System robots that exist (`name` without the `robot$` prefix Harbor adds). */
+  readonly robots?: readonly (Omit<LiveRobot, "id" | "name"> & { readonly name: string })[];
   /** Answer this many requests with 503 before answering normally: a transient failure. */
   readonly unavailable?: number;
   /** Accept project updates without storing them: an answer that must not be taken as proof. */
@@ -55,6 +68,7 @@ export interface FakeHarborApi {
   readonly violations: string[];
   readonly registries: LiveRegistry[];
   readonly projects: LiveProject[];
+  readonly robots: LiveRobot[];
   /** The changing requests, as `METHOD path`. */
   writes(): string[];
   close(): Promise<void>;
@@ -72,6 +86,7 @@ export async function startFakeHarborApi(options: FakeHarborOptions): Promise<Fa
     const registryId = project.registry === undefined ? null : (registries.find(({ name }) => name === project.registry)?.id ?? null);
     projects.push({ project_id: nextId++, name: project.name, registry_id: registryId, metadata: project.metadata ?? { public: "false" }, repo_count: project.repo_count ?? 0 });
   }
+  const robots: LiveRobot[] = (options.robots ?? []).map((robot) => ({ ...robot, id: nextId++, name: `robot$${robot.name}` }));
   const requests: RecordedRequest[] = [];
   const violations: string[] = [];
   let unavailable = options.unavailable ?? 0;
@@ -89,6 +104,13 @@ export async function startFakeHarborApi(options: FakeHarborOptions): Promise<Fa
     if (unavailable > 0) {
       unavailable -= 1;
       return { status: 503, value: "<html><body>503 Service Unavailable</body></html>" };
+    }
+    if (url.pathname === "/service/token") {
+      // Harbor's token service, where a runtime logs in before pulling: any valid user or robot gets a token.
+      const [user, ...secret] = Buffer.from(String(request.headers.authorization ?? "").replace(/^Basic /, ""), "base64").toString("utf8").split(":");
+      const robot = robots.find(({ name }) => name === user);
+      const valid = request.headers.authorization === authorization || (robot !== undefined && !robot.disable && robot.secret === secret.join(":"));
+      return valid ? { status: 200, value: { token: "a-token", expires_in: 1800 } } : { status: 401, value: { errors: [{ code: "UNAUTHORIZED", message: "authentication failed" }] } };
     }
     if (request.headers.authorization !== authorization) return harborError(401, "UNAUTHORIZED", "unauthorized");
     const method = request.method ?? "GET";
@@ -136,6 +158,33 @@ export async function startFakeHarborApi(options: FakeHarborOptions): Promise<Fa
         return { status: 200 };
       }
     }
+    if (collection === "robots") {
+      if (key === undefined && method === "GET") return page(robots.map(({ secret: _secret, ...robot }) => robot), url);
+      if (key === undefined && method === "POST") {
+        const wanted = body as Omit<LiveRobot, "id" | "secret">;
+        if (robots.some(({ name }) => name === `robot$${wanted.name}`)) return harborError(409, "CONFLICT", `robot account 0:${wanted.name} already exists`);
+        const unknown = wanted.permissions.find(({ namespace }) => namespace !== "*" && !projects.some(({ name }) => name === namespace));
+        if (unknown !== undefined) return harborError(400, "BAD_REQUEST", `project ${unknown.namespace} not found`);
+        const robot = { ...wanted, id: nextId++, name: `robot$${wanted.name}`, disable: wanted.disable ?? false, secret: `Generated${nextId}Secret` };
+        robots.push(robot);
+        return { status: 201, value: { id: robot.id, name: robot.name, secret: robot.secret, creation_time: "2026-12-05T12:00:00Z", expires_at: -1 } };
+      }
+      const robot = robots.find(({ id }) => id === Number(key));
+      if (robot === undefined) return harborError(404, "NOT_FOUND", `robot ${key} not found`);
+      if (method === "PUT") {
+        const { secret: _ignored, ...changes } = body as Partial<LiveRobot>;
+        Object.assign(robot, changes);
+        return { status: 200 };
+      }
+      if (method === "PATCH") {
+        const { secret } = body as { secret?: string };
+        if (secret === undefined || secret.length < 8 || secret.length > 128 || !/[A-Z]/.test(secret) || !/[a-z]/.test(secret) || !/\d/.test(secret)) {
+          return harborError(400, "BAD_REQUEST", "the secret must be longer than 8 chars with at least 1 uppercase letter, 1 lowercase letter and 1 number");
+        }
+        robot.secret = secret;
+        return { status: 200, value: { secret: "" } };
+      }
+    }
     return harborError(405, "METHOD_NOT_ALLOWED", `the stand-in does not serve ${method} ${relative}`);
   };
 
@@ -168,6 +217,7 @@ export async function startFakeHarborApi(options: FakeHarborOptions): Promise<Fa
     violations,
     registries,
     projects,
+    robots,
     writes: () => requests.filter(({ method }) => method !== "GET").map(({ method, path }) => `${method} ${path}`),
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
