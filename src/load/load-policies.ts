@@ -14,6 +14,7 @@ import { relativeToCwd } from "./paths.js";
 import { policyShape } from "./policy-shape.js";
 import { SourceMapper } from "./source-maps.js";
 import { typeCheck } from "./type-check.js";
+import { preciseIssues, type ShapeIssue } from "./shape-issues.js";
 
 export interface LoadResult {
   readonly policies: readonly LoadedPolicy[];
@@ -84,12 +85,13 @@ export async function loadPolicies(paths: readonly string[], cwd: string, option
         policies.push({ file: relative, value: value as Policy, anchors });
         continue;
       }
-      for (const issue of shape.error.issues) {
+      const issues = preciseIssues(shape.error.issues as readonly ShapeIssue[]);
+      for (const issue of issues) {
         const key = issue.path.map(String).join(".");
         findings.error("RF1010", anchors.at(value, issue.path as (string | number)[]), key === "" ? issue.message : `${key}: ${issue.message}`);
       }
       // The rest of the policy is still checked: without the values of the wrong shape, once.
-      const rest = withoutPaths(value, shape.error.issues.flatMap(issuePaths));
+      const rest = withoutPaths(value, issues.flatMap(issuePaths));
       if (policyShape.safeParse(rest).success) policies.push({ file: relative, value: rest as Policy, anchors });
     }
     return { policies, diagnostics: [...bundleDiagnostics, ...evaluated.diagnostics], findings: findings.all, typeCheck: typeChecking };
@@ -104,7 +106,7 @@ function verdictOf(diagnostics: readonly Diagnostic[]): TypeVerdict {
 }
 
 /** What to leave out for an issue: the value at its path, or the unknown keys it names. */
-function issuePaths(issue: { readonly code: string; readonly path: readonly PropertyKey[]; readonly keys?: readonly string[] }): ValuePath[] {
+function issuePaths(issue: ShapeIssue): ValuePath[] {
   if (issue.code === "unrecognized_keys" && issue.keys !== undefined) return issue.keys.map((key) => [...issue.path, key]);
   return issue.path.length === 0 ? [] : [issue.path];
 }

@@ -115,12 +115,16 @@ describe.runIf(existsSync(harborSwaggerPath) || required).concurrent("regfence a
       { name: "quay.io", registry_id: endpoint("quay.io"), metadata: { public: "false", proxy_speed_kb: "10240" } },
     ]);
 
+    const requestsBefore = server.requests.length;
     const second = await regfence(["apply", "harbor"], env);
     expect(second.stdout).toBe(
       [`harbor.myco.com (${server.url})`, "  registries  in sync (3 endpoints)", "  projects    in sync (3 projects)", "nothing to do: Harbor matches the policies", ""].join("\n"),
     );
     expect(second.status).toBe(0);
     expect(server.writes()).toHaveLength(6);
+    // In sync: one call for the version and one listing per resource type, none per project.
+    const secondRun = server.requests.slice(requestsBefore).map(({ method, path: url }) => `${method} ${url}`);
+    expect(secondRun).toEqual(["GET /api/v2.0/systeminfo", "GET /api/v2.0/registries?page=1&page_size=100", "GET /api/v2.0/projects?page=1&page_size=100"]);
     expect([dry, first, second].flatMap(secretsIn)).toEqual([]);
     expect(server.violations).toEqual([]);
   });
