@@ -9,6 +9,9 @@ export default definePolicy({
   proxyCache: harborProxyCache({
     host: "harbor.myco.com",
     upstreams: ["gcr.io", "ghcr.io", "quay.io", "docker.io"],
+    // Public projects, reached only from the cluster's networks: nodes pull from them anonymously.
+    projects: { public: true },
+    nodeMirrors: { runtimes: ["containerd", "cri-o"] },
   }),
   admission: {
     mode: "Enforce",

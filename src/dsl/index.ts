@@ -7,6 +7,8 @@ export {
   type HarborProxyCache,
   type HarborProxyCacheOptions,
   type HarborRobot,
+  type NodeMirrors,
+  type NodeRuntime,
   type Upstream,
 } from "./proxy-cache.js";
 export type { Admission, AdmissionMode } from "./admission.js";

@@ -56,8 +56,8 @@ export interface HarborProjectSettings {
 }
 
 /**
- * A robot account regfence creates in Harbor to pull from the proxy projects; Harbor shows its
- * secret once, and `regfence apply harbor --secrets` writes it where `credential`'s Secret comes from.
+ * A robot account regfence creates in Harbor to pull from the proxy projects; `regfence apply
+ * harbor` gives it, as its secret, the password `credential` reads.
  *
  * @example
  * robot: { name: "kube-pull", credential: harborPull }
@@ -67,6 +67,36 @@ export interface HarborRobot {
   readonly name: string;
   /** The pull credential the robot's secret feeds (its username is `robot$<name>`). */
   readonly credential: Credential;
+}
+
+/**
+ * A container runtime whose node-level mirror configuration regfence emits.
+ *
+ * @example
+ * runtimes: ["containerd", "cri-o"]
+ */
+export type NodeRuntime = "containerd" | "cri-o";
+
+/**
+ * Node mirrors: each runtime pulls an upstream's images from its Harbor project itself, so static
+ * Pods, pulls while the admission webhook is down and clusters without Kyverno use the cache too.
+ *
+ * @example
+ * nodeMirrors: { strict: true, caFile: "/etc/pki/harbor-ca.crt" }
+ */
+export interface NodeMirrors {
+  /** The runtimes to emit configs for. @default ["containerd", "cri-o"] */
+  readonly runtimes?: readonly NodeRuntime[];
+  /**
+   * Never pull from the upstream itself: containerd's only server is the mirror and CRI-O blocks
+   * the upstream, so a failing proxy fails the pull instead of silently going to the internet.
+   * @default false
+   */
+  readonly strict?: boolean;
+  /** The proxy's CA certificate, as an absolute path on the node. @default the node's trust store */
+  readonly caFile?: string;
+  /** The registry URL nodes pull from. @default `https://<host>` */
+  readonly endpoint?: string;
 }
 
 /**
@@ -100,6 +130,8 @@ export interface HarborProxyCacheOptions {
   readonly projects?: HarborProjectSettings;
   /** A read-only robot account to pull with. */
   readonly robot?: HarborRobot;
+  /** Emit the container runtimes' own mirror configuration for this proxy cache (target `nodes`). */
+  readonly nodeMirrors?: NodeMirrors;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Policy, Upstream } from "../dsl/index.js";
+import type { NodeRuntime, Policy, Upstream } from "../dsl/index.js";
 import type { Findings } from "../diagnostics/finding.js";
 import type { Anchoring } from "./anchoring.js";
 import { isRegistryHost, parseRegistryPrefix } from "./docker-reference.js";
@@ -8,6 +8,9 @@ import { isDnsLabel } from "./names.js";
 
 /** Docker Hub answers to several host names; an image naming any of them is a Docker Hub image. */
 export const dockerHubHosts: readonly string[] = ["docker.io", "index.docker.io", "registry-1.docker.io"];
+
+/** Whether an upstream is Docker Hub, under any of its names. */
+export const isDockerHub = (upstream: { readonly registry: string }): boolean => dockerHubHosts.includes(upstream.registry);
 
 /**
  * Harbor project names as Harbor checks them (`src/pkg/project/manager.go`): lowercase letters and
@@ -90,9 +93,22 @@ export function buildProxyCache(policy: Policy, cwd: string, anchors: Anchoring,
     harborVersion: value.harborVersion ?? "2.15.1",
     projects: { public: value.projects?.public ?? false, proxySpeedKb: value.projects?.proxySpeedKb ?? null, localOnNotFound: value.projects?.localOnNotFound ?? false },
     robot,
+    nodeMirrors:
+      value.nodeMirrors === undefined
+        ? null
+        : {
+            runtimes: nodeRuntimes.filter((runtime) => (value.nodeMirrors?.runtimes ?? nodeRuntimes).includes(runtime)),
+            strict: value.nodeMirrors.strict ?? false,
+            caFile: value.nodeMirrors.caFile ?? null,
+            endpoint: value.nodeMirrors.endpoint ?? `https://${value.host}`,
+            source: anchors.at(value, ["nodeMirrors"]),
+          },
     source: anchors.at(value),
   };
 }
+
+/** Every runtime regfence emits mirrors for, in the order their configs are listed. */
+const nodeRuntimes: readonly NodeRuntime[] = ["containerd", "cri-o"];
 
 export function buildAdmission(policy: Policy, proxyCache: ProxyCacheNode | null, anchors: Anchoring, findings: Findings): AdmissionNode | null {
   const value = policy.admission;

@@ -1,6 +1,6 @@
 import type { IpBlock } from "./ip-block.js";
 import type { SourceAnchor } from "../diagnostics/source-anchor.js";
-import type { HarborProvider } from "../dsl/index.js";
+import type { HarborProvider, NodeRuntime } from "../dsl/index.js";
 
 /**
  * The intermediate representation every emitter reads: plain, deeply frozen data built from the
@@ -61,6 +61,19 @@ export interface ProxyCacheNode {
   readonly projects: { readonly public: boolean; readonly proxySpeedKb: number | null; readonly localOnNotFound: boolean };
   /** The robot account to create, and the credential its secret feeds. */
   readonly robot: { readonly name: string; readonly credential: string; readonly source: SourceAnchor } | null;
+  /** The runtimes' own mirror configuration, when the policy asks for it. */
+  readonly nodeMirrors: NodeMirrorsNode | null;
+  readonly source: SourceAnchor;
+}
+
+export interface NodeMirrorsNode {
+  /** Deduplicated, in a fixed order. */
+  readonly runtimes: readonly NodeRuntime[];
+  readonly strict: boolean;
+  /** An absolute path on the node, or null for the node's trust store. */
+  readonly caFile: string | null;
+  /** The registry URL nodes pull from, as written or `https://<host>`. */
+  readonly endpoint: string;
   readonly source: SourceAnchor;
 }
 

@@ -54,6 +54,9 @@ const proxyCache = z.strictObject({
   harborVersion: text.optional(),
   projects: z.strictObject({ public: z.boolean().optional(), proxySpeedKb: z.number().int().min(-1).max(2_147_483_647).optional(), localOnNotFound: z.boolean().optional() }).optional(),
   robot: z.strictObject({ name: text, credential: credentialRef }).optional(),
+  nodeMirrors: z
+    .strictObject({ runtimes: z.array(z.enum(["containerd", "cri-o"])).optional(), strict: z.boolean().optional(), caFile: text.optional(), endpoint: text.optional() })
+    .optional(),
 });
 
 const admission = z.strictObject({

@@ -1,4 +1,5 @@
 import { isDeepStrictEqual } from "node:util";
+import { parse as parseTomlText } from "smol-toml";
 import { parseAllDocuments } from "yaml";
 import { FatalError } from "../diagnostics/fatal-error.js";
 import type { Artifact } from "../output/artifact.js";
@@ -9,8 +10,8 @@ import type { Artifact } from "../output/artifact.js";
  * change or break anything. Runs before any file is written.
  */
 export function checkArtifact(artifact: Artifact): void {
-  if (artifact.format !== "yaml" && artifact.format !== "json") return;
-  const parsed = artifact.format === "yaml" ? parseYaml(artifact) : parseJson(artifact);
+  if (artifact.format !== "yaml" && artifact.format !== "json" && artifact.format !== "toml") return;
+  const parsed = artifact.format === "yaml" ? parseYaml(artifact) : artifact.format === "json" ? parseJson(artifact) : parseToml(artifact);
   if (artifact.expected === undefined) return;
   const difference = findDifference(parsed, artifact.expected, "");
   if (difference !== undefined) {
@@ -29,6 +30,14 @@ function parseYaml(artifact: Artifact): unknown[] {
     return list.map((document) => document.toJS({ maxAliasCount: 0 }) as unknown).filter((document) => document !== null);
   } catch (error) {
     throw new FatalError("config", `${artifact.path}: the rendered YAML uses an alias, which regfence does not emit: ${detail(artifact, (error as Error).message)}`);
+  }
+}
+
+function parseToml(artifact: Artifact): unknown {
+  try {
+    return parseTomlText(artifact.content) as unknown;
+  } catch (error) {
+    throw new FatalError("config", `${artifact.path}: the rendered TOML does not parse: ${detail(artifact, (error as Error).message)}`);
   }
 }
 

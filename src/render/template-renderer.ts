@@ -6,6 +6,7 @@ import path from "node:path";
 import { FatalError } from "../diagnostics/fatal-error.js";
 import { packagePath, packageRequire } from "../package-root.js";
 import { bareWord, jsonValue, shellQuote, yamlBlock, yamlScalar } from "./quote.js";
+import { tomlValue } from "./toml.js";
 
 /** The templates shipped with regfence. */
 export const bundledTemplates = packagePath("templates");
@@ -32,6 +33,7 @@ export class TemplateRenderer {
       yaml: (value: string | number | boolean | null) => yamlScalar(value),
       yamlBlock: (value: unknown, indent: unknown) => yamlBlock(value, typeof indent === "number" ? indent : 0),
       sh: (value: string) => shellQuote(value),
+      toml: (value: string | boolean | readonly string[]) => tomlValue(value),
       word: (value: string) => bareWord(value),
       comment: (text: string) => commentLines(text),
     });

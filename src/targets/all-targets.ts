@@ -2,6 +2,7 @@ import { azureTarget } from "./azure/azure-target.js";
 import { credentialsTarget } from "./credentials/credentials-target.js";
 import { harborTarget } from "./harbor/harbor-target.js";
 import { kyvernoTarget } from "./kyverno/kyverno-target.js";
+import { nodesTarget } from "./nodes/nodes-target.js";
 import { ovhTarget } from "./ovh/ovh-target.js";
 import type { AnyTarget, Target } from "./target.js";
 import { vicTarget } from "./vic/vic-target.js";
@@ -13,6 +14,7 @@ import { vicTarget } from "./vic/vic-target.js";
 export const allTargets = {
   kyverno: kyvernoTarget,
   harbor: harborTarget,
+  nodes: nodesTarget,
   azure: azureTarget,
   ovh: ovhTarget,
   vic: vicTarget,

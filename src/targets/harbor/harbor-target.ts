@@ -4,6 +4,7 @@ import type { SourceAnchor } from "../../diagnostics/source-anchor.js";
 import type { PolicyNode, ProgramNode, ProxyCacheNode, UpstreamNode } from "../../ir/model.js";
 import { fieldAnchor } from "../../ir/source-anchor.js";
 import type { Artifact } from "../../output/artifact.js";
+import { httpsOrLoopbackProblem } from "../https-or-loopback.js";
 import type { Emission, EmitContext, Target } from "../target.js";
 import { applyHarborTarget } from "./apply-harbor.js";
 import { desiredState, endpointOf, provisioningCalls, proxyCaches, versionOf } from "./harbor-plan.js";
@@ -21,24 +22,11 @@ function upstreamField(upstream: UpstreamNode, key: string): SourceAnchor {
   return path.at(-1) === "registry" ? { ...upstream.source, path: [...path.slice(0, -1), key] } : upstream.source;
 }
 
-/** An https URL, or http to this machine (a test or a tunnel): credentials never cross a network in clear. */
-function apiProblem(api: string): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(api);
-  } catch {
-    return `"${api}" is not a URL`;
-  }
-  if (url.protocol === "https:") return undefined;
-  if (url.protocol === "http:" && ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname)) return undefined;
-  return `"${api}" must use https (plain http only to a loopback address)`;
-}
-
 function validateProxy(policy: PolicyNode, proxy: ProxyCacheNode, findings: Findings): void {
   const parsed = parseHarborVersion(proxy.harborVersion);
   if (parsed === undefined) findings.error("RF8003", fieldAnchor(proxy, "harborVersion"), `"${proxy.harborVersion}" is not a Harbor version`, 'write major.minor or major.minor.patch, e.g. "2.15.1"');
   const version = versionOf(proxy);
-  const problem = apiProblem(proxy.api);
+  const problem = httpsOrLoopbackProblem(proxy.api);
   if (problem !== undefined) findings.error("RF8007", fieldAnchor(proxy, "api"), `the Harbor API ${problem}`, 'e.g. api: "https://harbor.myco.com"');
   for (const upstream of proxy.upstreams) {
     const endpoint = endpointOf(upstream, version);

@@ -1,4 +1,4 @@
-import { dockerHubHosts } from "../../ir/build-proxy-cache.js";
+import { isDockerHub } from "../../ir/build-proxy-cache.js";
 import { assertNever } from "../../ir/assert-never.js";
 import { formatImageReference, type ImageReference, parseImageReference } from "../../ir/docker-reference.js";
 import type { AdmissionNode, PolicyNode, ProxyCacheNode, UpstreamNode } from "../../ir/model.js";
@@ -148,8 +148,4 @@ function rewrite(proxy: ProxyCacheNode, reference: ImageReference, image: string
   const rewritten = formatImageReference({ ...reference, domain: proxy.host, path: `${upstream.project}/${library}${reference.path}` });
   const from = reference.domain === undefined ? `${upstream.registry} (implied)` : reference.domain;
   return { rewritten, step: `rewritten by rule ${ruleNames.rewrite}: ${from} is proxied by project ${upstream.project}`, upstream };
-}
-
-function isDockerHub(upstream: UpstreamNode): boolean {
-  return dockerHubHosts.includes(upstream.registry);
 }

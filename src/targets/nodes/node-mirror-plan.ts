@@ -1,0 +1,75 @@
+import { isDockerHub } from "../../ir/build-proxy-cache.js";
+import type { NodeMirrorsNode, ProxyCacheNode } from "../../ir/model.js";
+
+/** One upstream as every runtime mirrors it: to its Harbor project, under the registry's API root. */
+export interface MirrorRoute {
+  readonly registry: string;
+  readonly project: string;
+  /** containerd's directory for the registry: `host_port_` for a port, as containerd looks it up first. */
+  readonly directory: string;
+  /** The upstream itself (`https://registry-1.docker.io` for Docker Hub), containerd's fallback. */
+  readonly upstreamServer: string;
+  /** `https://harbor.myco.com/v2/<project>`: the API root as written, hence `override_path`. */
+  readonly mirrorUrl: string;
+  /** `harbor.myco.com/<project>`: containers-image's mirror location (no scheme, no `/v2`). */
+  readonly mirrorLocation: string;
+}
+
+export interface MirrorPlan {
+  readonly proxy: ProxyCacheNode;
+  readonly mirrors: NodeMirrorsNode;
+  /** `https://harbor.myco.com`: the endpoint's origin. */
+  readonly origin: string;
+  /** Plain http to a loopback endpoint (tests): containers-image needs `insecure` for it. */
+  readonly plainHttp: boolean;
+  readonly routes: readonly MirrorRoute[];
+}
+
+/** The routes of a proxy cache whose node mirrors are valid (the target validated them first). */
+export function mirrorPlan(proxy: ProxyCacheNode, mirrors: NodeMirrorsNode): MirrorPlan {
+  const endpoint = new URL(mirrors.endpoint);
+  return {
+    proxy,
+    mirrors,
+    origin: endpoint.origin,
+    plainHttp: endpoint.protocol === "http:",
+    routes: proxy.upstreams.map((upstream) => ({
+      registry: upstream.registry,
+      project: upstream.project,
+      directory: upstream.registry.replace(/:(\d+)$/, "_$1_"),
+      upstreamServer: isDockerHub(upstream) ? "https://registry-1.docker.io" : `https://${upstream.registry}`,
+      mirrorUrl: `${endpoint.origin}/v2/${upstream.project}`,
+      mirrorLocation: `${endpoint.host}/${upstream.project}`,
+    })),
+  };
+}
+
+/** What `<directory>/hosts.toml` holds, as parsed back: strict makes the mirror the only server. */
+export function hostsToml(plan: MirrorPlan, route: MirrorRoute): Record<string, unknown> {
+  const ca = plan.mirrors.caFile === null ? {} : { ca: plan.mirrors.caFile };
+  const host = { [route.mirrorUrl]: { capabilities: ["pull", "resolve"], override_path: true, ...ca } };
+  return plan.mirrors.strict ? { server: route.mirrorUrl, override_path: true, ...ca, host } : { server: route.upstreamServer, host };
+}
+
+/**
+ * `_default/hosts.toml` in strict mode: a registry with no directory of its own goes to the proxy's
+ * root, where Harbor finds no such project, so the pull fails instead of reaching the internet.
+ */
+export function defaultHostsToml(plan: MirrorPlan): Record<string, unknown> {
+  const ca = plan.mirrors.caFile === null ? {} : { ca: plan.mirrors.caFile };
+  return { server: plan.origin, ...ca, host: { [plan.origin]: { capabilities: ["pull", "resolve"], ...ca } } };
+}
+
+/** The `registries.conf.d` drop-in, as parsed back. */
+export function registriesConf(plans: readonly MirrorPlan[]): Record<string, unknown> {
+  const routes = plans.flatMap((plan) => plan.routes.map((route) => ({ plan, route })));
+  return {
+    ...(routes.some(({ route }) => route.registry === "docker.io") ? { "unqualified-search-registries": ["docker.io"] } : {}),
+    registry: routes.map(({ plan, route }) => ({
+      prefix: route.registry,
+      location: route.registry,
+      ...(plan.mirrors.strict ? { blocked: true } : {}),
+      mirror: [{ location: route.mirrorLocation, ...(plan.plainHttp ? { insecure: true } : {}) }],
+    })),
+  };
+}

@@ -1,0 +1,126 @@
+import type { Finding } from "../../diagnostics/finding.js";
+import { Findings } from "../../diagnostics/finding.js";
+import type { NodeMirrorsNode, ProgramNode, ProxyCacheNode } from "../../ir/model.js";
+import { fieldAnchor } from "../../ir/source-anchor.js";
+import type { Artifact } from "../../output/artifact.js";
+import { banner } from "../../render/banner.js";
+import { proxyCaches } from "../harbor/harbor-plan.js";
+import { httpsOrLoopbackProblem } from "../https-or-loopback.js";
+import type { Emission, EmitContext, Target } from "../target.js";
+import { defaultHostsToml, hostsToml, mirrorPlan, registriesConf } from "./node-mirror-plan.js";
+
+/** Where containerd's registry host directories live on a node (the path the config snippets set). */
+export const containerdCertsDirectory = "/etc/containerd/certs.d";
+
+/** Registry hosts a directory name and a TOML key hold as they are: lowercase DNS names, an optional port. */
+const mirrorableHost = /^[a-z0-9]+(?:[.-][a-z0-9]+)*(?::\d{1,5})?$/;
+
+/** The proxy caches with node mirrors, each with the policy file that declares it (for the banner). */
+function withMirrors(program: ProgramNode): { readonly file: string; readonly proxy: ProxyCacheNode; readonly mirrors: NodeMirrorsNode }[] {
+  return proxyCaches(program).flatMap(({ policy, proxy }) => (proxy.nodeMirrors === null ? [] : [{ file: policy.file, proxy, mirrors: proxy.nodeMirrors }]));
+}
+
+function validate(program: ProgramNode): readonly Finding[] {
+  const findings = new Findings();
+  const strict: ProxyCacheNode[] = [];
+  for (const { proxy, mirrors } of withMirrors(program)) {
+    const problem = httpsOrLoopbackProblem(mirrors.endpoint);
+    const path = problem === undefined ? new URL(mirrors.endpoint).pathname : "/";
+    if (problem !== undefined || path !== "/") {
+      findings.error("RF9002", fieldAnchor(proxy, "nodeMirrors", "endpoint"), `node mirror endpoint ${problem ?? `"${mirrors.endpoint}" has a path: runtimes add /v2/<project> to the registry's root`}`, 'e.g. endpoint: "https://harbor.myco.com"');
+    }
+    if (mirrors.caFile !== null && (!mirrors.caFile.startsWith("/") || /[\u0000-\u001f\u007f"\\]/.test(mirrors.caFile))) {
+      findings.error("RF9001", fieldAnchor(proxy, "nodeMirrors", "caFile"), `caFile ${JSON.stringify(mirrors.caFile)} must be an absolute path on the node without quotes, backslashes or control characters`, 'e.g. caFile: "/etc/pki/harbor-ca.crt"');
+    }
+    for (const upstream of proxy.upstreams) {
+      if (!mirrorableHost.test(upstream.registry)) {
+        findings.error("RF9004", upstream.source, `"${upstream.registry}" cannot be a containerd host directory or a registries.conf prefix`, "name the registry by its lowercase host name (and port)");
+      }
+    }
+    if (!proxy.projects.public) {
+      findings.warning(
+        "RF9005",
+        fieldAnchor(proxy, "nodeMirrors"),
+        `the proxy projects of ${proxy.host} are private: runtimes pull from a mirror anonymously, and send a Pod's Docker Hub pull secret only to Docker Hub`,
+        "set projects: { public: true } and restrict who reaches the proxy by network, or configure node-level credentials for it",
+      );
+    }
+    if (mirrors.strict) strict.push(proxy);
+  }
+  for (const proxy of strict.slice(1)) {
+    findings.error("RF9003", fieldAnchor(proxy, "nodeMirrors", "strict"), `strict node mirrors on ${proxy.host} and ${strict[0]?.host ?? ""}: a node sends every other registry to one default mirror`, "make node mirrors strict on one proxy cache only");
+  }
+  return findings.all;
+}
+
+function emit(program: ProgramNode, context: EmitContext): Emission {
+  const artifacts: Artifact[] = [];
+  const notes: string[] = [];
+  const toml = (path: string, template: string, data: object, expected: unknown) => {
+    artifacts.push({ path, content: context.render.render("nodes", template, data), format: "toml", expected });
+  };
+  const plans = withMirrors(program).map(({ file, proxy, mirrors }) => ({ file, plan: mirrorPlan(proxy, mirrors) }));
+  const containerd = plans.filter(({ plan }) => plan.mirrors.runtimes.includes("containerd"));
+  for (const { file, plan } of containerd) {
+    for (const route of plan.routes) {
+      const expected = hostsToml(plan, route);
+      const hosts = Object.entries(expected["host"] as Record<string, { capabilities: string[]; override_path?: boolean; ca?: string }>).map(([url, host]) => ({
+        url,
+        capabilities: host.capabilities,
+        overridePath: host.override_path === true,
+        ca: host.ca ?? null,
+      }));
+      toml(`nodes/containerd/certs.d/${route.directory}/hosts.toml`, "hosts.toml", { banner: banner(file), registry: route.registry, isDefault: false, strict: plan.mirrors.strict, server: expected["server"], overridePath: plan.mirrors.strict, ca: plan.mirrors.caFile, hosts }, expected);
+    }
+    if (plan.mirrors.strict) {
+      const expected = defaultHostsToml(plan);
+      const hosts = [{ url: plan.origin, capabilities: ["pull", "resolve"], overridePath: false, ca: plan.mirrors.caFile }];
+      toml("nodes/containerd/certs.d/_default/hosts.toml", "hosts.toml", { banner: banner(file), registry: "every other registry", isDefault: true, strict: true, server: plan.origin, overridePath: false, ca: plan.mirrors.caFile, hosts }, expected);
+    }
+  }
+  const first = containerd[0];
+  if (first !== undefined) {
+    for (const version of ["1.x", "2.x"] as const) {
+      const expected =
+        version === "1.x"
+          ? { plugins: { "io.containerd.grpc.v1.cri": { registry: { config_path: containerdCertsDirectory } } } }
+          : { plugins: { "io.containerd.cri.v1.images": { registry: { config_path: containerdCertsDirectory } }, "io.containerd.transfer.v1.local": { config_path: containerdCertsDirectory } } };
+      toml(`nodes/containerd/containerd-${version}.toml`, `containerd-${version}.toml`, { banner: banner(first.file), configPath: containerdCertsDirectory }, expected);
+    }
+    notes.push(`containerd nodes: copy out/nodes/containerd/certs.d/ to ${containerdCertsDirectory}/ and merge containerd-1.x.toml or containerd-2.x.toml into /etc/containerd/config.toml`);
+  }
+  const crio = plans.filter(({ plan }) => plan.mirrors.runtimes.includes("cri-o"));
+  const firstCrio = crio[0];
+  if (firstCrio !== undefined) {
+    const expected = registriesConf(crio.map(({ plan }) => plan));
+    const registries = (expected["registry"] as { prefix: string; location: string; blocked?: boolean; mirror: { location: string; insecure?: boolean }[] }[]).map((entry) => ({
+      prefix: entry.prefix,
+      location: entry.location,
+      blocked: entry.blocked === true,
+      mirror: entry.mirror[0]?.location ?? "",
+      insecure: entry.mirror[0]?.insecure === true,
+    }));
+    toml(
+      "nodes/cri-o/registries.conf.d/50-regfence-mirrors.conf",
+      "registries.conf",
+      { banner: banner(firstCrio.file), strict: crio.some(({ plan }) => plan.mirrors.strict), searchDockerHub: "unqualified-search-registries" in expected, registries },
+      expected,
+    );
+    notes.push("CRI-O nodes: copy out/nodes/cri-o/registries.conf.d/ to /etc/containers/registries.conf.d/ and send crio SIGHUP");
+    for (const { plan } of crio) {
+      if (plan.mirrors.caFile !== null) notes.push(`CRI-O nodes: containers-image reads a registry's CA from /etc/containers/certs.d/${new URL(plan.origin).host}/ca.crt: copy ${plan.mirrors.caFile} there`);
+    }
+  }
+  return { artifacts, findings: [], notes };
+}
+
+/**
+ * Node mirrors: containerd's `certs.d` host files and the containers-image (CRI-O) drop-in that send
+ * each upstream's pulls to the Harbor project the Kyverno rewrite uses, strict or with fallback.
+ */
+export const nodesTarget: Target<"nodes"> = {
+  name: "nodes",
+  outputRoots: () => ["nodes"],
+  validate,
+  emit,
+};
