@@ -11,7 +11,7 @@ export default definePolicy({
     upstreams: ["gcr.io", "ghcr.io", "quay.io", "docker.io"],
     // Public projects, reached only from the cluster's networks: nodes pull from them anonymously.
     projects: { public: true },
-    nodeMirrors: { runtimes: ["containerd", "cri-o"] },
+    nodeMirrors: { runtimes: ["containerd", "cri-o", "k3s", "talos"] },
   }),
   admission: {
     mode: "Enforce",

@@ -1,9 +1,11 @@
 import { parseArgs } from "node:util";
 import { hasErrors } from "../diagnostics/diagnostic.js";
+import type { ProxyCacheNode } from "../ir/model.js";
 import { FatalError } from "../diagnostics/fatal-error.js";
 import { loadConfig } from "../config/load-config.js";
 import { runPipeline } from "../pipeline/run-pipeline.js";
 import { harborServing, type HarborServing } from "../targets/harbor/harbor-plan.js";
+import { nodePulls } from "../targets/nodes/node-pull.js";
 import { explainImage, type Explanation, groupSteps, hasImageRules, type ImageDecision } from "../targets/kyverno/explain-image.js";
 import { printDiagnostics, printJson } from "./report.js";
 import { policyCommandOptions } from "./options.js";
@@ -11,7 +13,8 @@ import { policyCommandOptions } from "./options.js";
 export const explainHelp = `Usage: regfence explain IMAGE… [options]
 
 For every image: the image after the rewrites, whether admission lets it in, the rules that
-decided, and for a rewritten image the Harbor project and registry endpoint that serve it. It is the decision the emitted Kyverno policies make together for a Pod created with the
+decided, for a rewritten image the Harbor project and registry endpoint that serve it, and with node
+mirrors what each runtime pulls when the image reaches a node as written. It is the decision the emitted Kyverno policies make together for a Pod created with the
 image: every policy with a proxy cache or admission rules applies (outside the namespaces it
 excludes), every rewrite first, then every allowlist, and any Enforce allowlist can deny.
 
@@ -21,7 +24,9 @@ Options:
                        per image; policy is the policy that decided (the first whose allowlist
                        denies the image, else the first whose allowlist admits it, else the one
                        that rewrote it), reason names each policy's part when several took part;
-                       a rewritten image adds harbor: { proxy, project, endpoint, type, url }
+                       a rewritten image adds harbor: { proxy, project, endpoint, type, url };
+                       with node mirrors, nodes: { <runtime>: what a node given the image as
+                       written (static Pod, webhook down, excluded namespace) pulls }
   --config FILE        config file (default: searched in the working directory)
   --no-typecheck       skip type-checking
   -h, --help           show this help
@@ -54,6 +59,7 @@ export async function explainCommand(args: readonly string[], cwd: string): Prom
   }
   const policies = result.program.policies.filter(hasImageRules);
   const decisions = policies.length === 0 ? [] : positionals.map((image) => explainImage(policies, image, values.namespace));
+  const proxies = policies.flatMap((policy) => (policy.proxyCache === null ? [] : [policy.proxyCache]));
   if (format === "json") {
     printJson(
       decisions.map(({ policy, image, rewritten, admitted, reason, servedBy }): Explanation & { harbor?: HarborServing } => ({
@@ -63,21 +69,23 @@ export async function explainCommand(args: readonly string[], cwd: string): Prom
         admitted,
         reason,
         ...(servedBy === undefined ? {} : { harbor: harborServing(servedBy.proxy, servedBy.upstream) }),
+        ...(nodePulls(proxies, image) === undefined ? {} : { nodes: nodePulls(proxies, image) }),
       })),
     );
   }
-  else process.stdout.write(policies.length === 0 ? "no policy has a proxy cache or admission rules\n" : `${pretty(decisions)}\n`);
+  else process.stdout.write(policies.length === 0 ? "no policy has a proxy cache or admission rules\n" : `${pretty(decisions, proxies)}\n`);
   return decisions.every((decision) => decision.admitted) ? 0 : 1;
 }
 
 /** The verdict line, then one line per policy that took part, in the order the cluster applies them. */
-function pretty(decisions: readonly ImageDecision[]): string {
+function pretty(decisions: readonly ImageDecision[], proxies: readonly ProxyCacheNode[]): string {
   return decisions
     .map(({ image, rewritten, admitted, steps, servedBy }) =>
       [
         `${admitted ? "admitted" : "denied  "}  ${image}${rewritten === image ? "" : ` → ${rewritten}`}`,
         ...groupSteps(steps).map(({ policy, says }) => `          policy ${policy}: ${says.join("; ")}`),
         ...(servedBy === undefined ? [] : [`          ${servingLine(harborServing(servedBy.proxy, servedBy.upstream))}`]),
+        ...nodeLines(nodePulls(proxies, image) ?? {}),
       ].join("\n"),
     )
     .join("\n");
@@ -85,4 +93,11 @@ function pretty(decisions: readonly ImageDecision[]): string {
 
 function servingLine({ proxy, project, endpoint, type, url }: HarborServing): string {
   return `served by Harbor ${proxy}: project ${project}, registry endpoint ${endpoint}${type === undefined ? "" : ` (${type} ${url ?? ""})`}`;
+}
+
+/** One line per distinct pull, naming the runtimes that make it. */
+function nodeLines(pulls: Readonly<Record<string, string>>): string[] {
+  const byPull = new Map<string, string[]>();
+  for (const [runtime, pull] of Object.entries(pulls)) byPull.set(pull, [...(byPull.get(pull) ?? []), runtime]);
+  return [...byPull].map(([pull, runtimes]) => `          nodes (${runtimes.join(", ")}) given the image as written pull ${pull}`);
 }

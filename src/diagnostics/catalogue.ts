@@ -100,6 +100,8 @@ export const diagnosticCatalogue = {
   RF9003: { severity: "error", meaning: "strict node mirrors on two proxy caches: a node has one default mirror" },
   RF9004: { severity: "error", meaning: "an upstream host a runtime's mirror layout cannot hold" },
   RF9005: { severity: "warning", meaning: "node mirrors in front of private proxy projects: nodes pull anonymously, and a Pod's Docker Hub pull secret is not sent to the mirror" },
+  RF9006: { severity: "error", meaning: "node mirrors with no runtime to emit a configuration for" },
+  RF9007: { severity: "warning", meaning: "strict containerd mirrors while the policy lets images from other registries in (allowed registries, excluded namespaces): containerd sends those to the proxy's root, where they fail" },
 } as const satisfies Record<`RF${number}`, { readonly severity: Severity; readonly meaning: string }>;
 
 /** A regfence diagnostic code. */

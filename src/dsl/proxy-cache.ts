@@ -70,12 +70,14 @@ export interface HarborRobot {
 }
 
 /**
- * A container runtime whose node-level mirror configuration regfence emits.
+ * A container runtime (or the distribution that configures it) whose node-level mirror
+ * configuration regfence emits: containerd's `certs.d`, CRI-O's `registries.conf.d`, k3s/RKE2's
+ * `registries.yaml`, a Talos machine-config patch.
  *
  * @example
  * runtimes: ["containerd", "cri-o"]
  */
-export type NodeRuntime = "containerd" | "cri-o";
+export type NodeRuntime = "containerd" | "cri-o" | "k3s" | "talos";
 
 /**
  * Node mirrors: each runtime pulls an upstream's images from its Harbor project itself, so static
@@ -85,11 +87,12 @@ export type NodeRuntime = "containerd" | "cri-o";
  * nodeMirrors: { strict: true, caFile: "/etc/pki/harbor-ca.crt" }
  */
 export interface NodeMirrors {
-  /** The runtimes to emit configs for. @default ["containerd", "cri-o"] */
+  /** The runtimes to emit configs for. @default ["containerd", "cri-o", "k3s", "talos"] */
   readonly runtimes?: readonly NodeRuntime[];
   /**
-   * Never pull from the upstream itself: containerd's only server is the mirror and CRI-O blocks
-   * the upstream, so a failing proxy fails the pull instead of silently going to the internet.
+   * Never pull from the upstream itself: containerd's only server is the mirror, CRI-O blocks the
+   * upstream, Talos skips the fallback (k3s needs `--disable-default-registry-endpoint`), so a
+   * failing proxy fails the pull instead of silently going to the internet.
    * @default false
    */
   readonly strict?: boolean;

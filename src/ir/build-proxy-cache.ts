@@ -108,7 +108,7 @@ export function buildProxyCache(policy: Policy, cwd: string, anchors: Anchoring,
 }
 
 /** Every runtime regfence emits mirrors for, in the order their configs are listed. */
-const nodeRuntimes: readonly NodeRuntime[] = ["containerd", "cri-o"];
+const nodeRuntimes: readonly NodeRuntime[] = ["containerd", "cri-o", "k3s", "talos"];
 
 export function buildAdmission(policy: Policy, proxyCache: ProxyCacheNode | null, anchors: Anchoring, findings: Findings): AdmissionNode | null {
   const value = policy.admission;

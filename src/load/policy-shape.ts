@@ -55,7 +55,7 @@ const proxyCache = z.strictObject({
   projects: z.strictObject({ public: z.boolean().optional(), proxySpeedKb: z.number().int().min(-1).max(2_147_483_647).optional(), localOnNotFound: z.boolean().optional() }).optional(),
   robot: z.strictObject({ name: text, credential: credentialRef }).optional(),
   nodeMirrors: z
-    .strictObject({ runtimes: z.array(z.enum(["containerd", "cri-o"])).optional(), strict: z.boolean().optional(), caFile: text.optional(), endpoint: text.optional() })
+    .strictObject({ runtimes: z.array(z.enum(["containerd", "cri-o", "k3s", "talos"])).optional(), strict: z.boolean().optional(), caFile: text.optional(), endpoint: text.optional() })
     .optional(),
 });
 

@@ -73,3 +73,18 @@ export function registriesConf(plans: readonly MirrorPlan[]): Record<string, unk
     })),
   };
 }
+
+/** k3s/RKE2 `registries.yaml`: the path endpoint, which k3s turns into `override_path` itself. */
+export function k3sRegistries(plans: readonly MirrorPlan[]): Record<string, unknown> {
+  const mirrors = Object.fromEntries(plans.flatMap((plan) => plan.routes.map((route) => [route.registry, { endpoint: [route.mirrorUrl] }])));
+  const configs = Object.fromEntries(plans.flatMap((plan) => (plan.mirrors.caFile === null ? [] : [[new URL(plan.origin).host, { tls: { ca_file: plan.mirrors.caFile } }]])));
+  return Object.keys(configs).length === 0 ? { mirrors } : { mirrors, configs };
+}
+
+/** The Talos machine-config patch (`machine.registries.mirrors`, Talos 1.4+; `skipFallback` 1.9+). */
+export function talosPatch(plans: readonly MirrorPlan[]): Record<string, unknown> {
+  const mirrors = Object.fromEntries(
+    plans.flatMap((plan) => plan.routes.map((route) => [route.registry, { endpoints: [route.mirrorUrl], overridePath: true, ...(plan.mirrors.strict ? { skipFallback: true } : {}) }])),
+  );
+  return { machine: { registries: { mirrors } } };
+}

@@ -1,13 +1,13 @@
 import type { Finding } from "../../diagnostics/finding.js";
 import { Findings } from "../../diagnostics/finding.js";
-import type { NodeMirrorsNode, ProgramNode, ProxyCacheNode } from "../../ir/model.js";
+import type { NodeMirrorsNode, PolicyNode, ProgramNode, ProxyCacheNode } from "../../ir/model.js";
 import { fieldAnchor } from "../../ir/source-anchor.js";
 import type { Artifact } from "../../output/artifact.js";
 import { banner } from "../../render/banner.js";
 import { proxyCaches } from "../harbor/harbor-plan.js";
 import { httpsOrLoopbackProblem } from "../https-or-loopback.js";
 import type { Emission, EmitContext, Target } from "../target.js";
-import { defaultHostsToml, hostsToml, mirrorPlan, registriesConf } from "./node-mirror-plan.js";
+import { defaultHostsToml, hostsToml, k3sRegistries, mirrorPlan, registriesConf, talosPatch } from "./node-mirror-plan.js";
 
 /** Where containerd's registry host directories live on a node (the path the config snippets set). */
 export const containerdCertsDirectory = "/etc/containerd/certs.d";
@@ -16,14 +16,18 @@ export const containerdCertsDirectory = "/etc/containerd/certs.d";
 const mirrorableHost = /^[a-z0-9]+(?:[.-][a-z0-9]+)*(?::\d{1,5})?$/;
 
 /** The proxy caches with node mirrors, each with the policy file that declares it (for the banner). */
-function withMirrors(program: ProgramNode): { readonly file: string; readonly proxy: ProxyCacheNode; readonly mirrors: NodeMirrorsNode }[] {
-  return proxyCaches(program).flatMap(({ policy, proxy }) => (proxy.nodeMirrors === null ? [] : [{ file: policy.file, proxy, mirrors: proxy.nodeMirrors }]));
+function withMirrors(program: ProgramNode): { readonly file: string; readonly policy: PolicyNode; readonly proxy: ProxyCacheNode; readonly mirrors: NodeMirrorsNode }[] {
+  return proxyCaches(program).flatMap(({ policy, proxy }) => (proxy.nodeMirrors === null ? [] : [{ file: policy.file, policy, proxy, mirrors: proxy.nodeMirrors }]));
 }
 
 function validate(program: ProgramNode): readonly Finding[] {
   const findings = new Findings();
   const strict: ProxyCacheNode[] = [];
-  for (const { proxy, mirrors } of withMirrors(program)) {
+  for (const { policy, proxy, mirrors } of withMirrors(program)) {
+    const others = [
+      ...(policy.admission?.allow.filter((allowed) => allowed.host !== proxy.host).length ? ["the policy allows other registries"] : []),
+      ...(policy.admission?.excludeNamespaces.length ? [`namespaces ${policy.admission.excludeNamespaces.join(", ")} are excluded from the rewrite`] : []),
+    ];
     const problem = httpsOrLoopbackProblem(mirrors.endpoint);
     const path = problem === undefined ? new URL(mirrors.endpoint).pathname : "/";
     if (problem !== undefined || path !== "/") {
@@ -45,7 +49,18 @@ function validate(program: ProgramNode): readonly Finding[] {
         "set projects: { public: true } and restrict who reaches the proxy by network, or configure node-level credentials for it",
       );
     }
+    if (mirrors.runtimes.length === 0) {
+      findings.error("RF9006", fieldAnchor(proxy, "nodeMirrors", "runtimes"), "nodeMirrors lists no runtime, so no node would use the proxy cache", 'name at least one: runtimes: ["containerd", "cri-o", "k3s", "talos"], or leave it out for all');
+    }
     if (mirrors.strict) strict.push(proxy);
+    if (mirrors.strict && mirrors.runtimes.includes("containerd") && others.length > 0) {
+      findings.warning(
+        "RF9007",
+        fieldAnchor(proxy, "nodeMirrors", "strict"),
+        `strict containerd mirrors send every registry that is not an upstream of ${proxy.host} to its root, where the pull fails, yet ${others.join(" and ")}`,
+        "make those registries upstreams of the proxy cache, or drop strict (Kyverno still denies what is not allowed)",
+      );
+    }
   }
   for (const proxy of strict.slice(1)) {
     findings.error("RF9003", fieldAnchor(proxy, "nodeMirrors", "strict"), `strict node mirrors on ${proxy.host} and ${strict[0]?.host ?? ""}: a node sends every other registry to one default mirror`, "make node mirrors strict on one proxy cache only");
@@ -111,12 +126,30 @@ function emit(program: ProgramNode, context: EmitContext): Emission {
       if (plan.mirrors.caFile !== null) notes.push(`CRI-O nodes: containers-image reads a registry's CA from /etc/containers/certs.d/${new URL(plan.origin).host}/ca.crt: copy ${plan.mirrors.caFile} there`);
     }
   }
+  const k3s = plans.filter(({ plan }) => plan.mirrors.runtimes.includes("k3s"));
+  const firstK3s = k3s[0];
+  if (firstK3s !== undefined) {
+    const value = k3sRegistries(k3s.map(({ plan }) => plan));
+    const data = { banner: banner(firstK3s.file), strict: k3s.some(({ plan }) => plan.mirrors.strict), value };
+    artifacts.push({ path: "nodes/k3s/registries.yaml", content: context.render.render("nodes", "registries.yaml", data), format: "yaml", expected: [value] });
+    notes.push("k3s/RKE2 nodes: copy out/nodes/k3s/registries.yaml to /etc/rancher/k3s/ or /etc/rancher/rke2/ on every node and restart");
+  }
+  const talos = plans.filter(({ plan }) => plan.mirrors.runtimes.includes("talos"));
+  const firstTalos = talos[0];
+  if (firstTalos !== undefined) {
+    const value = talosPatch(talos.map(({ plan }) => plan));
+    const withCa = talos.find(({ plan }) => plan.mirrors.caFile !== null)?.plan;
+    const data = { banner: banner(firstTalos.file), caFile: withCa?.mirrors.caFile ?? null, caHost: withCa === undefined ? null : new URL(withCa.origin).host, value };
+    artifacts.push({ path: "nodes/talos/talos-patch.yaml", content: context.render.render("nodes", "talos-patch.yaml", data), format: "yaml", expected: [value] });
+    notes.push("Talos nodes: talosctl patch machineconfig --patch @out/nodes/talos/talos-patch.yaml");
+  }
   return { artifacts, findings: [], notes };
 }
 
 /**
- * Node mirrors: containerd's `certs.d` host files and the containers-image (CRI-O) drop-in that send
- * each upstream's pulls to the Harbor project the Kyverno rewrite uses, strict or with fallback.
+ * Node mirrors: containerd's `certs.d` host files, the containers-image (CRI-O) drop-in, k3s/RKE2's
+ * `registries.yaml` and a Talos patch, each sending an upstream's pulls to the Harbor project the
+ * Kyverno rewrite uses, strict or with fallback.
  */
 export const nodesTarget: Target<"nodes"> = {
   name: "nodes",

@@ -15,8 +15,10 @@ describe("regfence explain", () => {
         "admitted  nginx:1.27 → harbor.myco.com/docker.io/nginx:1.27",
         "          policy proxy-cache: rewritten by rule rewrite-images: docker.io (implied) is proxied by project docker.io; admitted by rule allowed-registries: on harbor.myco.com/",
         "          served by Harbor harbor.myco.com: project docker.io, registry endpoint docker.io (docker-hub https://hub.docker.com)",
+        "          nodes (containerd, cri-o, k3s, talos) given the image as written pull https://harbor.myco.com/v2/docker.io/library/nginx/manifests/1.27, then https://registry-1.docker.io if the mirror fails",
         "denied    gcr.io.evil.com/x",
         "          policy proxy-cache: gcr.io.evil.com is not an approved upstream: not rewritten; denied by rule allowed-registries: not on an allowed registry (harbor.myco.com/)",
+        "          nodes (containerd, cri-o, k3s, talos) given the image as written pull gcr.io.evil.com directly: not an upstream of harbor.myco.com",
         "",
       ].join("\n"),
     );
@@ -26,8 +28,39 @@ describe("regfence explain", () => {
     const { status, stdout } = await runCli(["explain", "--no-typecheck", "--namespace", "kube-system", "--format", "json", "registry.k8s.io/pause:3.9"]);
     expect(status).toBe(0);
     expect(JSON.parse(stdout)).toEqual([
-      { policy: "proxy-cache", image: "registry.k8s.io/pause:3.9", rewritten: "registry.k8s.io/pause:3.9", admitted: true, reason: 'namespace "kube-system" is excluded: neither rewritten nor checked' },
+      {
+        policy: "proxy-cache",
+        image: "registry.k8s.io/pause:3.9",
+        rewritten: "registry.k8s.io/pause:3.9",
+        admitted: true,
+        reason: 'namespace "kube-system" is excluded: neither rewritten nor checked',
+        nodes: Object.fromEntries(["containerd", "cri-o", "k3s", "talos"].map((runtime) => [runtime, "registry.k8s.io directly: not an upstream of harbor.myco.com"])),
+      },
     ]);
+  });
+
+  it("strict node mirrors: what each runtime pulls for an upstream's image, a digest, and a registry that is not an upstream", async () => {
+    const project = await createProject({
+      "policies/p.policy.ts": `import { definePolicy, harborProxyCache } from "regfence";
+
+export default definePolicy({
+  name: "p",
+  proxyCache: harborProxyCache({ host: "harbor.myco.com", upstreams: ["quay.io"], projects: { public: true }, nodeMirrors: { strict: true } }),
+});
+`,
+    });
+    const digest = `sha256:${"a".repeat(64)}`;
+    const { stdout } = await project.run(["explain", "--no-typecheck", "--format", "json", `quay.io/prometheus/busybox@${digest}`, "ghcr.io/acme/tool:1"]);
+    const [upstream, other] = JSON.parse(stdout) as { nodes: Record<string, string> }[];
+    expect(upstream?.nodes).toEqual(
+      Object.fromEntries(["containerd", "cri-o", "k3s", "talos"].map((runtime) => [runtime, `https://harbor.myco.com/v2/quay.io/prometheus/busybox/manifests/${digest}`])),
+    );
+    expect(other?.nodes).toEqual({
+      containerd: "https://harbor.myco.com/v2/acme/tool/manifests/1: the proxy's root, where Harbor has no such project, so the pull fails",
+      "cri-o": "ghcr.io directly: not an upstream of harbor.myco.com, and CRI-O has no catch-all mirror",
+      k3s: "ghcr.io directly: not an upstream of harbor.myco.com, and k3s has no catch-all mirror",
+      talos: "ghcr.io directly: not an upstream of harbor.myco.com (skipFallback covers upstreams only)",
+    });
   });
 
   it("names the Harbor project and registry endpoint that serve a rewritten image, as compiled into out/harbor", async () => {

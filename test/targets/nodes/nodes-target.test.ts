@@ -3,6 +3,7 @@
  * runtime sends each upstream to the Harbor project the Kyverno rewrite and the Harbor target use.
  */
 import { parse } from "smol-toml";
+import { parse as parseYaml } from "yaml";
 import { describe, expect, it } from "vitest";
 import { definePolicy, type HarborProxyCacheOptions, harborProxyCache } from "../../../src/dsl/index.ts";
 import type { Anchoring } from "../../../src/ir/anchoring.ts";
@@ -38,8 +39,25 @@ describe("nodes: what a policy may ask of node mirrors", () => {
     ["private projects", [{ upstreams: ["docker.io"], projects: { public: false } }], [{ code: "RF9005", path: [0, "nodeMirrors"] }]],
     ["strict on two proxy caches", [{ upstreams: ["docker.io"], nodeMirrors: { strict: true } }, { upstreams: ["quay.io"], nodeMirrors: { strict: true } }], [{ code: "RF9003", path: [0, "nodeMirrors", "strict"] }]],
     ["strict on one of two", [{ upstreams: ["docker.io"], nodeMirrors: { strict: true } }, { upstreams: ["quay.io"] }], []],
+    ["no runtime", [{ upstreams: ["docker.io"], nodeMirrors: { runtimes: [] } }], [{ code: "RF9006", path: [0, "nodeMirrors", "runtimes"] }]],
   ] as const)("%s", (_, proxies, expected) => {
     expect(built(...(proxies as readonly Partial<HarborProxyCacheOptions>[])).codes).toEqual(expected);
+  });
+});
+
+describe("nodes: strict containerd mirrors beside images the rewrite leaves alone", () => {
+  const policy = (admission: object, nodeMirrors: object) =>
+    buildProgram(
+      [{ file: "policies/p.policy.ts", value: definePolicy({ name: "p", proxyCache: harborProxyCache({ host: "harbor.myco.com", upstreams: ["docker.io"], projects: { public: true }, nodeMirrors }), admission }), anchors: anchoring }],
+      { cwd: "/repo", projectRoot: "/repo" },
+    ).program;
+  it.each([
+    ["kube-system excluded, strict containerd", { allow: ["harbor.myco.com"], excludeNamespaces: ["kube-system"] }, { strict: true }, ["RF9007"]],
+    ["another registry allowed, strict containerd", { allow: ["harbor.myco.com", "registry.myco.com"] }, { strict: true }, ["RF9007"]],
+    ["kube-system excluded, strict CRI-O only", { allow: ["harbor.myco.com"], excludeNamespaces: ["kube-system"] }, { strict: true, runtimes: ["cri-o"] }, []],
+    ["kube-system excluded, with fallback", { allow: ["harbor.myco.com"], excludeNamespaces: ["kube-system"] }, {}, []],
+  ] as const)("%s", (_, admission, nodeMirrors, expected) => {
+    expect(nodesTarget.validate(policy(admission, nodeMirrors)).map((finding) => finding.code)).toEqual(expected);
   });
 });
 
@@ -48,7 +66,8 @@ describe("nodes: what it emits", () => {
     const { program, codes } = built(options);
     expect(codes).toEqual([]);
     const emission = await nodesTarget.emit(program, { render: new TemplateRenderer(), options: undefined, secrets: false });
-    return { program, files: new Map(emission.artifacts.map((artifact) => [artifact.path, parse(artifact.content) as Record<string, unknown>])), notes: emission.notes };
+    const read = (file: string, content: string) => (file.endsWith(".yaml") ? (parseYaml(content) as Record<string, unknown>) : (parse(content) as Record<string, unknown>));
+    return { program, files: new Map(emission.artifacts.map((artifact) => [artifact.path, read(artifact.path, artifact.content)])), notes: emission.notes };
   };
   const upstreams = ["docker.io", "quay.io", { registry: "ghcr.io", project: "github" }, { registry: "registry.example.com:5000", project: "example" }] as const;
 
@@ -64,6 +83,10 @@ describe("nodes: what it emits", () => {
       expect(Object.keys(files.get(`nodes/containerd/certs.d/${directory}/hosts.toml`)?.["host"] as object)).toEqual([`https://harbor0.myco.com/v2/${project}`]);
       const conf = files.get("nodes/cri-o/registries.conf.d/50-regfence-mirrors.conf") as { registry: { prefix: string; mirror: { location: string }[] }[] };
       expect(conf.registry.find((entry) => entry.prefix === registry)?.mirror).toEqual([{ location: `harbor0.myco.com/${project}` }]);
+      const k3s = files.get("nodes/k3s/registries.yaml") as { mirrors: Record<string, { endpoint: string[] }> };
+      expect(k3s.mirrors[registry]).toEqual({ endpoint: [`https://harbor0.myco.com/v2/${project}`] });
+      const talos = files.get("nodes/talos/talos-patch.yaml") as { machine: { registries: { mirrors: Record<string, unknown> } } };
+      expect(talos.machine.registries.mirrors[registry]).toEqual({ endpoints: [`https://harbor0.myco.com/v2/${project}`], overridePath: true });
     }
   });
 
@@ -91,6 +114,8 @@ describe("nodes: what it emits", () => {
       "unqualified-search-registries": ["docker.io"],
       registry: [{ prefix: "docker.io", location: "docker.io", blocked: true, mirror: [{ location: "harbor0.myco.com/docker.io" }] }],
     });
+    expect((strict.files.get("nodes/talos/talos-patch.yaml") as { machine: { registries: { mirrors: Record<string, { skipFallback?: boolean }> } } }).machine.registries.mirrors["docker.io"]?.skipFallback).toBe(true);
+    expect(strict.files.get("nodes/k3s/registries.yaml")?.["configs"]).toEqual({ "harbor0.myco.com": { tls: { ca_file: "/etc/pki/harbor-ca.crt" } } });
     expect(strict.notes).toContain("CRI-O nodes: containers-image reads a registry's CA from /etc/containers/certs.d/harbor0.myco.com/ca.crt: copy /etc/pki/harbor-ca.crt there");
   });
 

@@ -1,0 +1,40 @@
+import type { NodeRuntime } from "../../dsl/index.js";
+import { dockerHubHosts, isDockerHub } from "../../ir/build-proxy-cache.js";
+import { parseImageReference } from "../../ir/docker-reference.js";
+import type { ProxyCacheNode } from "../../ir/model.js";
+import { mirrorPlan } from "./node-mirror-plan.js";
+
+/**
+ * What a node with each configured runtime fetches for `image` when the image reaches it as
+ * written (a static Pod, the webhook down, an excluded namespace): the manifest URL on the mirror,
+ * or where else it goes. The proxy cache is the one whose upstream the image is from, else the
+ * strict one, else the first with node mirrors. Undefined when none has node mirrors or the image
+ * is invalid.
+ */
+export function nodePulls(proxies: readonly ProxyCacheNode[], image: string): Partial<Record<NodeRuntime, string>> | undefined {
+  const parsed = parseImageReference(image);
+  if (!parsed.ok) return undefined;
+  const reference = parsed.value;
+  const registry = reference.domain === undefined || dockerHubHosts.includes(reference.domain) ? "docker.io" : reference.domain;
+  const upstreamOf = (proxy: ProxyCacheNode) => proxy.upstreams.find((candidate) => (isDockerHub(candidate) ? registry === "docker.io" : candidate.registry === registry));
+  const mirrored = proxies.filter((proxy) => proxy.nodeMirrors !== null);
+  const proxy = mirrored.find((candidate) => upstreamOf(candidate) !== undefined) ?? mirrored.find((candidate) => candidate.nodeMirrors?.strict) ?? mirrored[0];
+  const mirrors = proxy?.nodeMirrors ?? null;
+  if (proxy === undefined || mirrors === null) return undefined;
+  // Runtimes normalise Docker Hub names before they match a mirror: nginx is docker.io/library/nginx.
+  const path = registry === "docker.io" && !reference.path.includes("/") ? `library/${reference.path}` : reference.path;
+  const manifest = reference.digest ?? reference.tag ?? "latest";
+  const plan = mirrorPlan(proxy, mirrors);
+  const upstream = upstreamOf(proxy);
+  const route = upstream === undefined ? undefined : plan.routes.find((candidate) => candidate.registry === upstream.registry);
+  const pulls: Partial<Record<NodeRuntime, string>> = {};
+  for (const runtime of mirrors.runtimes) {
+    if (registry === proxy.host) pulls[runtime] = `${plan.origin}/v2/${path}/manifests/${manifest} (already on the proxy cache)`;
+    else if (route !== undefined) pulls[runtime] = `${route.mirrorUrl}/${path}/manifests/${manifest}${mirrors.strict ? "" : `, then ${route.upstreamServer} if the mirror fails`}`;
+    else if (!mirrors.strict) pulls[runtime] = `${registry} directly: not an upstream of ${proxy.host}`;
+    else if (runtime === "cri-o" || runtime === "k3s") pulls[runtime] = `${registry} directly: not an upstream of ${proxy.host}, and ${runtime === "cri-o" ? "CRI-O" : "k3s"} has no catch-all mirror`;
+    else if (runtime === "talos") pulls[runtime] = `${registry} directly: not an upstream of ${proxy.host} (skipFallback covers upstreams only)`;
+    else pulls[runtime] = `${plan.origin}/v2/${path}/manifests/${manifest}: the proxy's root, where Harbor has no such project, so the pull fails`;
+  }
+  return pulls;
+}
