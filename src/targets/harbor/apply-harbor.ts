@@ -190,7 +190,10 @@ async function applyProxy(program: ProgramNode, proxy: ProxyCacheNode, credentia
     );
     for (const body of bodies) await client.send("POST", "/registries", body);
     for (const { live, wanted } of found.updateRegistries) await client.send("PUT", `/registries/${live.id}`, { url: wanted.url, description: wanted.description, insecure: wanted.insecure });
-    const endpoints = new Map((await client.list<LiveRegistry>("/registries")).map((registry) => [registry.name, registry.id]));
+    // New endpoints' ids are read once, and only when a project has to be bound to one.
+    const binding = found.createProjects.length + found.rebindProjects.length > 0;
+    const created = binding && bodies.length > 0 ? await client.list<LiveRegistry>("/registries") : before.registries;
+    const endpoints = new Map(created.map((registry) => [registry.name, registry.id]));
     for (const { live } of found.rebindProjects) await client.send("DELETE", `/projects/${encodeURIComponent(live.name)}`, undefined, { "X-Is-Resource-Name": "true" });
     for (const wanted of [...found.createProjects, ...found.rebindProjects.map(({ wanted: project }) => project)]) {
       await client.send("POST", "/projects", { project_name: wanted.project_name, registry_id: endpoints.get(wanted.registry), metadata: wanted.metadata });
