@@ -97,7 +97,7 @@ export const diagnosticCatalogue = {
   RF8010: { severity: "warning", meaning: "the robot's pull credential logs in to another server than the proxy" },
   RF9001: { severity: "error", meaning: "a node mirror `caFile` that is not an absolute path, or holds a character a config file cannot carry safely" },
   RF9002: { severity: "error", meaning: "a node mirror `endpoint` that is not an https URL without a path (plain http only to a loopback address)" },
-  RF9003: { severity: "error", meaning: "strict node mirrors on two proxy caches: a node has one default mirror" },
+  RF9003: { severity: "error", meaning: "strict containerd mirrors on two proxy caches: containerd has one default mirror" },
   RF9004: { severity: "error", meaning: "an upstream host a runtime's mirror layout cannot hold" },
   RF9005: { severity: "warning", meaning: "node mirrors in front of private proxy projects: nodes pull anonymously, and a Pod's Docker Hub pull secret is not sent to the mirror" },
   RF9006: { severity: "error", meaning: "node mirrors with no runtime to emit a configuration for" },

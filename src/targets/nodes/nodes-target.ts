@@ -52,7 +52,8 @@ function validate(program: ProgramNode): readonly Finding[] {
     if (mirrors.runtimes.length === 0) {
       findings.error("RF9006", fieldAnchor(proxy, "nodeMirrors", "runtimes"), "nodeMirrors lists no runtime, so no node would use the proxy cache", 'name at least one: runtimes: ["containerd", "cri-o", "k3s", "talos"], or leave it out for all');
     }
-    if (mirrors.strict) strict.push(proxy);
+    // Only containerd has a catch-all (`_default`), which one proxy cache can own.
+    if (mirrors.strict && mirrors.runtimes.includes("containerd")) strict.push(proxy);
     if (mirrors.strict && mirrors.runtimes.includes("containerd") && others.length > 0) {
       findings.warning(
         "RF9007",
@@ -63,7 +64,7 @@ function validate(program: ProgramNode): readonly Finding[] {
     }
   }
   for (const proxy of strict.slice(1)) {
-    findings.error("RF9003", fieldAnchor(proxy, "nodeMirrors", "strict"), `strict node mirrors on ${proxy.host} and ${strict[0]?.host ?? ""}: a node sends every other registry to one default mirror`, "make node mirrors strict on one proxy cache only");
+    findings.error("RF9003", fieldAnchor(proxy, "nodeMirrors", "strict"), `strict containerd mirrors on ${proxy.host} and ${strict[0]?.host ?? ""}: containerd sends every other registry to one default mirror`, "make containerd mirrors strict on one proxy cache only");
   }
   return findings.all;
 }

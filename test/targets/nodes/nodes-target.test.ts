@@ -39,6 +39,7 @@ describe("nodes: what a policy may ask of node mirrors", () => {
     ["private projects", [{ upstreams: ["docker.io"], projects: { public: false } }], [{ code: "RF9005", path: [0, "nodeMirrors"] }]],
     ["strict on two proxy caches", [{ upstreams: ["docker.io"], nodeMirrors: { strict: true } }, { upstreams: ["quay.io"], nodeMirrors: { strict: true } }], [{ code: "RF9003", path: [0, "nodeMirrors", "strict"] }]],
     ["strict on one of two", [{ upstreams: ["docker.io"], nodeMirrors: { strict: true } }, { upstreams: ["quay.io"] }], []],
+    ["strict on two, containerd on one", [{ upstreams: ["docker.io"], nodeMirrors: { strict: true } }, { upstreams: ["quay.io"], nodeMirrors: { strict: true, runtimes: ["cri-o", "talos"] } }], []],
     ["no runtime", [{ upstreams: ["docker.io"], nodeMirrors: { runtimes: [] } }], [{ code: "RF9006", path: [0, "nodeMirrors", "runtimes"] }]],
   ] as const)("%s", (_, proxies, expected) => {
     expect(built(...(proxies as readonly Partial<HarborProxyCacheOptions>[])).codes).toEqual(expected);
