@@ -292,11 +292,8 @@ describe("loadPolicies with typeCheck: true", () => {
     expect(withSyntaxError.findings).toEqual([]);
   });
 
-  // BUG (src/load/type-check.ts): tsc reports only syntactic diagnostics when any file has one, so
-  // a syntax error in one policy hides the type errors of every other policy, and those policies
-  // are then evaluated as if they had type-checked. Remove `.fails` once the loader runs semantic
-  // checks despite syntax errors elsewhere (e.g. one tsc per file with syntax errors, or a retry
-  // without the files that failed to parse).
+  // tsc reports only syntactic diagnostics when any file has one; the loader checks again without
+  // the files that failed to parse, so one policy's syntax error cannot hide another's type errors.
   it("still reports the type errors of other files when one file has a syntax error", async () => {
     const run = await runLoader([file("syntax.policy.ts"), file("type-only-error.policy.ts")], true);
     expect(run.diagnostics.map((diagnostic) => `${diagnostic.code} ${diagnostic.file}`)).toContain(`TS2322 ${relative("type-only-error.policy.ts")}`);
