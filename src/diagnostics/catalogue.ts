@@ -95,6 +95,7 @@ export const diagnosticCatalogue = {
   RF8008: { severity: "error", meaning: "a robot name Harbor refuses" },
   RF8009: { severity: "error", meaning: "an upstream host longer than Harbor's 64-character registry endpoint names" },
   RF8010: { severity: "warning", meaning: "the robot's pull credential logs in to another server than the proxy" },
+  RF8011: { severity: "warning", meaning: "the robot's pull credential is delivered by an ExternalSecret, whose value `apply harbor` cannot read to give the robot as its secret" },
   RF9001: { severity: "error", meaning: "a node mirror `caFile` that is not an absolute path, or holds a character a config file cannot carry safely" },
   RF9002: { severity: "error", meaning: "a node mirror `endpoint` that is not an https URL without a path (plain http only to a loopback address)" },
   RF9003: { severity: "error", meaning: "strict containerd mirrors on two proxy caches: containerd has one default mirror" },

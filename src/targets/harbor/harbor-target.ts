@@ -69,6 +69,14 @@ function validateProxy(policy: PolicyNode, proxy: ProxyCacheNode, findings: Find
     if (credential !== undefined && credential.server !== proxy.host) {
       findings.warning("RF8010", fieldAnchor(proxy, "robot", "credential"), `the robot's secret feeds credential "${credential.name}", which logs in to ${credential.server}, not to ${proxy.host}`, `set the credential's server to "${proxy.host}"`);
     }
+    if (credential?.delivery.kind === "external-secret") {
+      findings.warning(
+        "RF8011",
+        fieldAnchor(proxy, "robot", "credential"),
+        `credential "${credential.name}" is delivered by an ExternalSecret, so \`regfence apply harbor\` cannot read the password it must give the robot as its secret`,
+        "deliver it as a Kubernetes Secret read from fromEnv/fromFile, or create the robot yourself and store its secret in the external store",
+      );
+    }
   }
 }
 

@@ -4,7 +4,7 @@
  */
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { credential, definePolicy, fromEnv, type HarborProxyCacheOptions, harborProxyCache } from "../../../src/dsl/index.ts";
+import { credential, definePolicy, externalSecret, fromEnv, type HarborProxyCacheOptions, harborProxyCache } from "../../../src/dsl/index.ts";
 import type { Anchoring } from "../../../src/ir/anchoring.ts";
 import { buildProgram } from "../../../src/ir/build-program.ts";
 import type { ProgramNode } from "../../../src/ir/model.ts";
@@ -15,10 +15,14 @@ import { harborApiDescription, harborSwaggerPath } from "./harbor-api-descriptio
 
 /** Paths as the IR builder records them (the loader's Anchors would prefix the call's argument index). */
 const anchoring: Anchoring = { at: (_root, at) => ({ file: "policies/p.policy.ts", line: 1, column: 1, path: [...(at ?? [])] }) };
+const externalRobotCredential = credential("harbor-vault", {
+  server: "harbor.myco.com",
+  delivery: externalSecret({ store: { kind: "ClusterSecretStore", name: "vault" }, remoteRef: { key: "registries/harbor" } }),
+});
 const robotCredential = credential("harbor-pull", { server: "harbor.myco.com", username: fromEnv("HARBOR_ROBOT_USER"), password: fromEnv("HARBOR_ROBOT_TOKEN"), readOnly: true });
 
 function program(options: Partial<HarborProxyCacheOptions>): { program: ProgramNode; codes: { code: string; path: readonly (string | number)[] }[] } {
-  const value = definePolicy({ name: "p", credentials: [robotCredential], proxyCache: harborProxyCache({ host: "harbor.myco.com", upstreams: ["docker.io"], ...options }) });
+  const value = definePolicy({ name: "p", credentials: [robotCredential, externalRobotCredential], proxyCache: harborProxyCache({ host: "harbor.myco.com", upstreams: ["docker.io"], ...options }) });
   const built = buildProgram([{ file: "policies/p.policy.ts", value, anchors: anchoring }], { cwd: "/repo", projectRoot: "/repo" });
   const findings = [...built.findings, ...harborTarget.validate(built.program)];
   return { program: built.program, codes: findings.map((finding) => ({ code: finding.code, path: finding.at.path })) };
@@ -41,6 +45,11 @@ describe("harbor: what a policy may ask of Harbor", () => {
     ["an http API to another machine", { api: "http://harbor.myco.com" }, [{ code: "RF8007", path: [0, "api"] }]],
     ["an http API to this one", { api: "http://127.0.0.1:8080" }, []],
     ["a robot name Harbor refuses", { robot: { name: "Kube_Pull!", credential: robotCredential } }, [{ code: "RF8008", path: [0, "robot", "name"] }]],
+    [
+      "a robot whose credential comes from an external store",
+      { robot: { name: "pull", credential: externalRobotCredential } },
+      [{ code: "RF8011", path: [0, "robot", "credential"] }],
+    ],
     ["a robot whose credential is not the policy's", { robot: { name: "pull", credential: credential("other", { server: "harbor.myco.com", username: fromEnv("U"), password: fromEnv("P") }) } }, [{ code: "RF2103", path: ["robot", "credential"] }]],
     ["a project name Harbor refuses", { upstreams: [{ registry: "ghcr.io", project: "GHCR" }] }, [{ code: "RF2105", path: ["upstreams", 0, "project"] }]],
     ["two upstreams in one project", { upstreams: [{ registry: "ghcr.io", project: "cache" }, { registry: "quay.io", project: "cache" }] }, [{ code: "RF2109", path: ["upstreams", 1, "project"] }]],
