@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import type { Findings } from "../../diagnostics/finding.js";
+import { Findings } from "../../diagnostics/finding.js";
 import { assertNever } from "../../ir/assert-never.js";
 import type { SecretRefNode } from "../../ir/model.js";
 import { anchorAt } from "../../ir/source-anchor.js";
@@ -76,6 +76,25 @@ export async function readSecret(ref: SecretRefNode, role: SecretRole, findings:
     default:
       return assertNever(ref);
   }
+}
+
+/** Both values of a username/password pair, every problem reported; undefined when either is missing. */
+export async function readSecretPair(
+  refs: { readonly username: SecretRefNode; readonly password: SecretRefNode },
+  credential: string,
+  findings: Findings,
+): Promise<{ readonly username: string; readonly password: string } | undefined> {
+  const username = await readSecret(refs.username, { credential, key: "username" }, findings);
+  const password = await readSecret(refs.password, { credential, key: "password" }, findings);
+  return username === undefined || password === undefined ? undefined : { username, password };
+}
+
+/** The same where a missing secret stops the run (`apply`): an Error naming every source that failed, never a value. */
+export async function requireSecretPair(refs: { readonly username: SecretRefNode; readonly password: SecretRefNode }, credential: string): Promise<{ readonly username: string; readonly password: string }> {
+  const findings = new Findings();
+  const pair = await readSecretPair(refs, credential, findings);
+  if (pair === undefined) throw new Error(findings.all.map(({ message }) => message).join("; "));
+  return pair;
 }
 
 /** Files usually end with a newline the secret does not contain: drop one (`\n` or `\r\n`). */

@@ -1,6 +1,5 @@
-import { Findings } from "../../diagnostics/finding.js";
-import type { CredentialNode, ProgramNode, SecretRefNode } from "../../ir/model.js";
-import { readSecret } from "../credentials/read-secret.js";
+import type { ProgramNode, SecretRefNode } from "../../ir/model.js";
+import { requireSecretPair } from "../credentials/read-secret.js";
 import type { HarborApiClient } from "./harbor-api-client.js";
 import type { DesiredRobot } from "./harbor-plan.js";
 
@@ -40,8 +39,15 @@ function describeRef(ref: SecretRefNode): string {
   return ref.kind === "env" ? `environment variable ${ref.variable}` : ref.path;
 }
 
-/** The credential the robot feeds, with its username and password read from where the policy says. */
-async function feedingCredential(program: ProgramNode, name: string): Promise<{ credential: CredentialNode; username: string; password: string }> {
+/** A login: the pull credential's username and password, which the robot must accept. */
+export interface RobotLogin {
+  readonly username: string;
+  readonly password: string;
+}
+
+/** The login of the credential the robot feeds, read once per run from where the policy says. */
+export async function robotLogin(program: ProgramNode, robot: DesiredRobot): Promise<RobotLogin> {
+  const name = robot.feeds;
   const credential = program.policies.flatMap((policy) => policy.credentials).find((candidate) => candidate.name === name);
   if (credential === undefined) throw new Error(`credential ${name}, which the robot feeds, is not in the policies`);
   const delivery = credential.delivery;
@@ -50,16 +56,13 @@ async function feedingCredential(program: ProgramNode, name: string): Promise<{ 
       `credential ${name} is delivered by an ExternalSecret (${delivery.store.name}, ${delivery.remoteKey}): regfence cannot read or write that store, so it cannot give the robot the secret the cluster will use; create the robot and store its secret there`,
     );
   }
-  const findings = new Findings();
-  const username = await readSecret(delivery.username, { credential: name, key: "username" }, findings);
-  const password = await readSecret(delivery.password, { credential: name, key: "password" }, findings);
-  if (username === undefined || password === undefined) throw new Error(findings.all.map(({ message }) => message).join("; "));
-  if (!acceptedSecret(password)) {
+  const login = await requireSecretPair(delivery, name);
+  if (!acceptedSecret(login.password)) {
     throw new Error(
       `the password of credential ${name} (${describeRef(delivery.password)}) is not a robot secret Harbor accepts: 8 to 128 characters with an upper-case letter, a lower-case letter and a digit`,
     );
   }
-  return { credential, username, password };
+  return login;
 }
 
 /**
@@ -68,8 +71,7 @@ async function feedingCredential(program: ProgramNode, name: string): Promise<{ 
  * secret Harbor generates has to be stored anywhere): a new robot gets it with `PATCH`, and an
  * existing one is checked by logging in with it at Harbor's token service, as a container runtime does.
  */
-export async function robotChange(client: HarborApiClient, program: ProgramNode, robot: DesiredRobot): Promise<RobotChange> {
-  const { username, password } = await feedingCredential(program, robot.feeds);
+export async function robotChange(client: HarborApiClient, robot: DesiredRobot, { username, password }: RobotLogin): Promise<RobotChange> {
   const { feeds: _feeds, ...body } = robot;
   const live = (await client.list<LiveRobot>("/robots")).find((candidate) => isRobot(candidate, robot.name));
   const firstProject = robot.permissions[0]?.namespace;

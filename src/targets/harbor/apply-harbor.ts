@@ -1,9 +1,8 @@
 import { FatalError } from "../../diagnostics/fatal-error.js";
-import { Findings } from "../../diagnostics/finding.js";
 import type { ProgramNode, ProxyCacheNode, UpstreamNode } from "../../ir/model.js";
-import { readSecret } from "../credentials/read-secret.js";
+import { requireSecretPair } from "../credentials/read-secret.js";
 import type { AppliedItem, AppliedPart, ApplyReport, TargetApply } from "../target-apply.js";
-import { robotChange } from "./apply-harbor-robot.js";
+import { robotChange, robotLogin } from "./apply-harbor-robot.js";
 import { HarborApiClient, HarborApiError, type HarborCredentials } from "./harbor-api-client.js";
 import { type DesiredProject, type DesiredRegistry, desiredState, proxyCaches } from "./harbor-plan.js";
 import { atLeast, parseHarborVersion, v } from "./harbor-version.js";
@@ -39,13 +38,9 @@ function credentialsFrom(environment: Readonly<Record<string, string | undefined
 
 /** Harbor's `credential` for an upstream that needs one, read from where the policy says, only now. */
 async function upstreamCredential(upstream: UpstreamNode | undefined): Promise<{ credential?: { type: "basic"; access_key: string; access_secret: string } }> {
-  const secret = upstream?.credentials ?? null;
-  if (upstream === undefined || secret === null) return {};
-  const findings = new Findings();
-  const accessKey = await readSecret(secret.username, { credential: upstream.registry, key: "username" }, findings);
-  const accessSecret = await readSecret(secret.password, { credential: upstream.registry, key: "password" }, findings);
-  if (accessKey === undefined || accessSecret === undefined) throw new Error(findings.all.map(({ message }) => message).join("; "));
-  return { credential: { type: "basic", access_key: accessKey, access_secret: accessSecret } };
+  if (upstream === undefined || upstream.credentials === null) return {};
+  const { username, password } = await requireSecretPair(upstream.credentials, upstream.registry);
+  return { credential: { type: "basic", access_key: username, access_secret: password } };
 }
 
 /** What to check when a request failed, by how it failed. */
@@ -158,7 +153,8 @@ async function applyProxy(program: ProgramNode, proxy: ProxyCacheNode, credentia
     const before = await read();
     const found = differences(state.registries, state.projects, before.registries, before.projects);
     const shown = lines(found);
-    const robot = state.robot === null ? undefined : await robotChange(client, program, state.robot);
+    const login = state.robot === null ? undefined : await robotLogin(program, state.robot);
+    const robot = state.robot === null || login === undefined ? undefined : await robotChange(client, state.robot, login);
     const done = { "in-sync": "", pending: "would apply", confirmed: "applied, confirmed", sent: "applied, not confirmed" } as const;
     const describe = (action: AppliedPart["action"], counts: { create: number; update: number }, wanted: string) => {
       if (action === "in-sync") return `in sync (${wanted})`;
@@ -204,7 +200,7 @@ async function applyProxy(program: ProgramNode, proxy: ProxyCacheNode, credentia
     await robot?.apply();
     const after = await read();
     const left = differences(state.registries, state.projects, after.registries, after.projects);
-    const robotLeft = state.robot === null ? 0 : (await robotChange(client, program, state.robot)).lines.length;
+    const robotLeft = state.robot === null || login === undefined ? 0 : (await robotChange(client, state.robot, login)).lines.length;
     const confirmed = changeCount(left) + robotLeft === 0;
     const result = parts((pending) => (pending === 0 ? "in-sync" : confirmed ? "confirmed" : "sent"));
     const failures = [...left.conflicts, ...(confirmed ? [] : [`reading Harbor back still shows ${changeCount(left) + robotLeft} difference(s): not confirmed`])];
