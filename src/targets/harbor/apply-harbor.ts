@@ -4,8 +4,8 @@ import { requireSecretPair } from "../credentials/read-secret.js";
 import type { AppliedItem, AppliedPart, ApplyReport, TargetApply } from "../target-apply.js";
 import { robotChange, robotLogin } from "./apply-harbor-robot.js";
 import { HarborApiClient, HarborApiError, type HarborCredentials } from "./harbor-api-client.js";
-import { type DesiredProject, type DesiredRegistry, desiredState, proxyCaches } from "./harbor-plan.js";
-import { atLeast, parseHarborVersion, v } from "./harbor-version.js";
+import { type DesiredProject, type DesiredRegistry, desiredState, proxyCaches, unsupportedSettings } from "./harbor-plan.js";
+import { parseHarborVersion } from "./harbor-version.js";
 
 /** A registry endpoint as Harbor lists it (`Registry`). */
 interface LiveRegistry {
@@ -124,14 +124,11 @@ function lines(found: Differences): { registries: string[]; projects: string[] }
   };
 }
 
-/** The features a proxy cache's settings need, checked against the live Harbor before anything changes. */
+/** The project settings the policy uses that the live Harbor (`v2.11.2-5c8e9a3b`) lacks; none when its version is unreadable. */
 function missingFeatures(proxy: ProxyCacheNode, live: string | undefined): string[] {
   const version = live === undefined ? undefined : parseHarborVersion(/^v?(\d+\.\d+(?:\.\d+)?)/.exec(live)?.[1] ?? "");
   if (version === undefined) return [];
-  return [
-    ...(proxy.projects.proxySpeedKb !== null && !atLeast(version, v(2, 12)) ? ["proxy_speed_kb (Harbor 2.12)"] : []),
-    ...(proxy.projects.localOnNotFound && !atLeast(version, v(2, 15, 1)) ? ["proxy_cache_local_on_not_found (Harbor 2.15.1)"] : []),
-  ];
+  return unsupportedSettings(proxy, version).map(({ setting, since }) => `${setting} (Harbor ${since})`);
 }
 
 async function applyProxy(program: ProgramNode, proxy: ProxyCacheNode, credentials: HarborCredentials, dryRun: boolean): Promise<AppliedItem> {

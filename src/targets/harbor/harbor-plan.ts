@@ -1,7 +1,7 @@
 import type { HarborProvider } from "../../dsl/index.js";
 import { assertNever } from "../../ir/assert-never.js";
 import type { PolicyNode, ProgramNode, ProxyCacheNode, SecretRefNode, UpstreamNode } from "../../ir/model.js";
-import { type HarborVersion, parseHarborVersion } from "./harbor-version.js";
+import { atLeast, formatHarborVersion, type HarborVersion, parseHarborVersion, v } from "./harbor-version.js";
 import { knownProvider } from "./providers.js";
 
 /** The version assumed when the policy's is not one (already reported). */
@@ -156,4 +156,23 @@ export interface HarborServing {
 export function harborServing(proxy: ProxyCacheNode, upstream: UpstreamNode): HarborServing {
   const endpoint = endpointOf(upstream, versionOf(proxy));
   return { proxy: proxy.host, project: upstream.project, endpoint: upstream.registry, type: endpoint?.provider, url: endpoint?.url };
+}
+
+/** A project setting the policy sets that a Harbor version does not have. */
+export interface UnsupportedSetting {
+  /** The field of `projects` that sets it. */
+  readonly field: "proxySpeedKb" | "localOnNotFound";
+  /** Harbor's metadata key. */
+  readonly setting: string;
+  /** The first Harbor release that has it, e.g. `2.12`. */
+  readonly since: string;
+}
+
+/** The project settings the proxy cache sets that `version` lacks: checked at compile time and against the live Harbor. */
+export function unsupportedSettings(proxy: ProxyCacheNode, version: HarborVersion): UnsupportedSetting[] {
+  const settings = [
+    { field: "proxySpeedKb", setting: "proxy_speed_kb", since: v(2, 12), set: proxy.projects.proxySpeedKb !== null },
+    { field: "localOnNotFound", setting: "proxy_cache_local_on_not_found", since: v(2, 15, 1), set: proxy.projects.localOnNotFound },
+  ] as const;
+  return settings.filter(({ set, since }) => set && !atLeast(version, since)).map(({ field, setting, since }) => ({ field, setting, since: formatHarborVersion(since) }));
 }

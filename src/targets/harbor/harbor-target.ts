@@ -7,7 +7,7 @@ import type { Artifact } from "../../output/artifact.js";
 import { httpsOrLoopbackProblem } from "../https-or-loopback.js";
 import type { Emission, EmitContext, Target } from "../target.js";
 import { applyHarborTarget } from "./apply-harbor.js";
-import { desiredState, endpointOf, provisioningCalls, proxyCaches, versionOf } from "./harbor-plan.js";
+import { desiredState, endpointOf, provisioningCalls, proxyCaches, unsupportedSettings, versionOf } from "./harbor-plan.js";
 import { atLeast, parseHarborVersion, v } from "./harbor-version.js";
 import { permittedForProxyCache } from "./providers.js";
 
@@ -55,11 +55,8 @@ function validateProxy(policy: PolicyNode, proxy: ProxyCacheNode, findings: Find
       findings.warning("RF8006", fieldAnchor(proxy, "harborVersion"), "Harbor 2.15.0 fails Docker Hub proxy projects (goharbor/harbor#23025: no User-Agent, Docker Hub answers 403)", "upgrade Harbor to 2.15.1 or later");
     }
   }
-  if (proxy.projects.proxySpeedKb !== null && !atLeast(version, v(2, 12))) {
-    findings.error("RF8005", fieldAnchor(proxy, "projects", "proxySpeedKb"), `Harbor ${proxy.harborVersion} has no proxy_speed_kb (2.12 and later have)`, "remove it, or provision a newer Harbor");
-  }
-  if (proxy.projects.localOnNotFound && !atLeast(version, v(2, 15, 1))) {
-    findings.error("RF8005", fieldAnchor(proxy, "projects", "localOnNotFound"), `Harbor ${proxy.harborVersion} has no proxy_cache_local_on_not_found (2.15.1 and later have)`, "remove it, or provision a newer Harbor");
+  for (const { field, setting, since } of unsupportedSettings(proxy, version)) {
+    findings.error("RF8005", fieldAnchor(proxy, "projects", field), `Harbor ${proxy.harborVersion} has no ${setting} (${since} and later have)`, "remove it, or provision a newer Harbor");
   }
   if (proxy.robot !== null) {
     if (!robotName.test(proxy.robot.name)) {

@@ -18,3 +18,8 @@ export function atLeast(version: HarborVersion, at: HarborVersion): boolean {
 }
 
 export const v = (major: number, minor: number, patch = 0): HarborVersion => ({ major, minor, patch });
+
+/** `2.12` or `2.15.1`: the patch only when it is not 0, as Harbor's release notes write it. */
+export function formatHarborVersion({ major, minor, patch }: HarborVersion): string {
+  return patch === 0 ? `${major}.${minor}` : `${major}.${minor}.${patch}`;
+}
