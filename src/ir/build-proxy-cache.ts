@@ -12,6 +12,11 @@ export const dockerHubHosts: readonly string[] = ["docker.io", "index.docker.io"
 /** Whether an upstream is Docker Hub, under any of its names. */
 export const isDockerHub = (upstream: { readonly registry: string }): boolean => dockerHubHosts.includes(upstream.registry);
 
+/** The upstream of a proxy cache that an image's registry names (`undefined`: Docker Hub, implied), aliases included. */
+export function upstreamNamed(proxy: ProxyCacheNode, domain: string | undefined): UpstreamNode | undefined {
+  return proxy.upstreams.find((candidate) => (domain === undefined ? isDockerHub(candidate) : [candidate.registry, ...candidate.aliases].includes(domain)));
+}
+
 /**
  * Harbor project names as Harbor checks them (`src/pkg/project/manager.go`): lowercase letters and
  * digits in runs joined by single `.`, `_` or `-`, 1 to 255 characters.

@@ -1,4 +1,4 @@
-import { isDockerHub } from "../../ir/build-proxy-cache.js";
+import { isDockerHub, upstreamNamed } from "../../ir/build-proxy-cache.js";
 import { assertNever } from "../../ir/assert-never.js";
 import { formatImageReference, type ImageReference, parseImageReference } from "../../ir/docker-reference.js";
 import type { AdmissionNode, PolicyNode, ProxyCacheNode, UpstreamNode } from "../../ir/model.js";
@@ -137,9 +137,7 @@ function reasonOf(steps: readonly Step[]): string {
 /** `<proxy>/<project>/[library/]<path>`, tag and digest as they were, for images of an approved upstream. */
 function rewrite(proxy: ProxyCacheNode, reference: ImageReference, image: string): { rewritten: string; step: string; upstream?: UpstreamNode } {
   if (reference.domain === proxy.host) return { rewritten: image, step: `already on the proxy cache ${proxy.host}: not rewritten` };
-  const upstream = proxy.upstreams.find((candidate) =>
-    reference.domain === undefined ? isDockerHub(candidate) : [candidate.registry, ...candidate.aliases].includes(reference.domain),
-  );
+  const upstream = upstreamNamed(proxy, reference.domain);
   if (upstream === undefined) {
     const registry = reference.domain ?? "docker.io";
     return { rewritten: image, step: `${registry} is not an approved upstream: not rewritten` };

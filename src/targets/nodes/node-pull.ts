@@ -1,5 +1,5 @@
 import type { NodeRuntime } from "../../dsl/index.js";
-import { dockerHubHosts, isDockerHub } from "../../ir/build-proxy-cache.js";
+import { dockerHubHosts, upstreamNamed } from "../../ir/build-proxy-cache.js";
 import { parseImageReference } from "../../ir/docker-reference.js";
 import type { ProxyCacheNode } from "../../ir/model.js";
 import { mirrorPlan } from "./node-mirror-plan.js";
@@ -16,16 +16,15 @@ export function nodePulls(proxies: readonly ProxyCacheNode[], image: string): Pa
   if (!parsed.ok) return undefined;
   const reference = parsed.value;
   const registry = reference.domain === undefined || dockerHubHosts.includes(reference.domain) ? "docker.io" : reference.domain;
-  const upstreamOf = (proxy: ProxyCacheNode) => proxy.upstreams.find((candidate) => (isDockerHub(candidate) ? registry === "docker.io" : candidate.registry === registry));
   const mirrored = proxies.filter((proxy) => proxy.nodeMirrors !== null);
-  const proxy = mirrored.find((candidate) => upstreamOf(candidate) !== undefined) ?? mirrored.find((candidate) => candidate.nodeMirrors?.strict) ?? mirrored[0];
+  const proxy = mirrored.find((candidate) => upstreamNamed(candidate, reference.domain) !== undefined) ?? mirrored.find((candidate) => candidate.nodeMirrors?.strict) ?? mirrored[0];
   const mirrors = proxy?.nodeMirrors ?? null;
   if (proxy === undefined || mirrors === null) return undefined;
   // Runtimes normalise Docker Hub names before they match a mirror: nginx is docker.io/library/nginx.
   const path = registry === "docker.io" && !reference.path.includes("/") ? `library/${reference.path}` : reference.path;
   const manifest = reference.digest ?? reference.tag ?? "latest";
   const plan = mirrorPlan(proxy, mirrors);
-  const upstream = upstreamOf(proxy);
+  const upstream = upstreamNamed(proxy, reference.domain);
   const route = upstream === undefined ? undefined : plan.routes.find((candidate) => candidate.registry === upstream.registry);
   const pulls: Partial<Record<NodeRuntime, string>> = {};
   for (const runtime of mirrors.runtimes) {
