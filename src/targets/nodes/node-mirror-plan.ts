@@ -1,8 +1,10 @@
 import { isDockerHub } from "../../ir/build-proxy-cache.js";
-import type { NodeMirrorsNode, ProxyCacheNode } from "../../ir/model.js";
+import type { NodeMirrorsNode, ProxyCacheNode, UpstreamNode } from "../../ir/model.js";
 
 /** One upstream as every runtime mirrors it: to its Harbor project, under the registry's API root. */
 export interface MirrorRoute {
+  readonly upstream: UpstreamNode;
+  /** The registry as runtimes name it after normalising: Docker Hub is `docker.io` under any of its names. */
   readonly registry: string;
   readonly project: string;
   /** containerd's directory for the registry: `host_port_` for a port, as containerd looks it up first. */
@@ -33,14 +35,18 @@ export function mirrorPlan(proxy: ProxyCacheNode, mirrors: NodeMirrorsNode): Mir
     mirrors,
     origin: endpoint.origin,
     plainHttp: endpoint.protocol === "http:",
-    routes: proxy.upstreams.map((upstream) => ({
-      registry: upstream.registry,
-      project: upstream.project,
-      directory: upstream.registry.replace(/:(\d+)$/, "_$1_"),
-      upstreamServer: isDockerHub(upstream) ? "https://registry-1.docker.io" : `https://${upstream.registry}`,
-      mirrorUrl: `${endpoint.origin}/v2/${upstream.project}`,
-      mirrorLocation: `${endpoint.host}/${upstream.project}`,
-    })),
+    routes: proxy.upstreams.map((upstream) => {
+      const registry = isDockerHub(upstream) ? "docker.io" : upstream.registry;
+      return {
+        upstream,
+        registry,
+        project: upstream.project,
+        directory: registry.replace(/:(\d+)$/, "_$1_"),
+        upstreamServer: registry === "docker.io" ? "https://registry-1.docker.io" : `https://${registry}`,
+        mirrorUrl: `${endpoint.origin}/v2/${upstream.project}`,
+        mirrorLocation: `${endpoint.host}/${upstream.project}`,
+      };
+    }),
   };
 }
 

@@ -25,7 +25,7 @@ export function nodePulls(proxies: readonly ProxyCacheNode[], image: string): Pa
   const manifest = reference.digest ?? reference.tag ?? "latest";
   const plan = mirrorPlan(proxy, mirrors);
   const upstream = upstreamNamed(proxy, reference.domain);
-  const route = upstream === undefined ? undefined : plan.routes.find((candidate) => candidate.registry === upstream.registry);
+  const route = upstream === undefined ? undefined : plan.routes.find((candidate) => candidate.upstream === upstream);
   const pulls: Partial<Record<NodeRuntime, string>> = {};
   for (const runtime of mirrors.runtimes) {
     if (registry === proxy.host) pulls[runtime] = `${plan.origin}/v2/${path}/manifests/${manifest} (already on the proxy cache)`;

@@ -120,6 +120,20 @@ describe("nodes: what it emits", () => {
     expect(strict.notes).toContain("CRI-O nodes: containers-image reads a registry's CA from /etc/containers/certs.d/harbor0.myco.com/ca.crt: copy /etc/pki/harbor-ca.crt there");
   });
 
+  it("Docker Hub written by another of its names is configured under docker.io, the name runtimes normalise to", async () => {
+    const { files } = await emitted({ upstreams: ["index.docker.io"] });
+    expect(files.get("nodes/containerd/certs.d/docker.io/hosts.toml")).toEqual({
+      server: "https://registry-1.docker.io",
+      host: { "https://harbor0.myco.com/v2/index.docker.io": { capabilities: ["pull", "resolve"], override_path: true } },
+    });
+    expect([...files.keys()].some((file) => file.includes("certs.d/index.docker.io"))).toBe(false);
+    expect(files.get("nodes/cri-o/registries.conf.d/50-regfence-mirrors.conf")).toEqual({
+      "unqualified-search-registries": ["docker.io"],
+      registry: [{ prefix: "docker.io", location: "docker.io", mirror: [{ location: "harbor0.myco.com/index.docker.io" }] }],
+    });
+    expect(Object.keys((files.get("nodes/k3s/registries.yaml") as { mirrors: object }).mirrors)).toEqual(["docker.io"]);
+  });
+
   it("turns certs.d on for containerd 1.x and 2.x, and emits only the runtimes asked for", async () => {
     const { files } = await emitted({ upstreams: ["quay.io"], nodeMirrors: { runtimes: ["containerd"] } });
     expect(files.get("nodes/containerd/containerd-1.x.toml")).toEqual({ plugins: { "io.containerd.grpc.v1.cri": { registry: { config_path: "/etc/containerd/certs.d" } } } });
