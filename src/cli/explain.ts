@@ -1,11 +1,10 @@
 import { parseArgs } from "node:util";
 import { hasErrors } from "../diagnostics/diagnostic.js";
-import type { ProxyCacheNode } from "../ir/model.js";
 import { FatalError } from "../diagnostics/fatal-error.js";
 import { loadConfig } from "../config/load-config.js";
 import { runPipeline } from "../pipeline/run-pipeline.js";
 import { harborServing, type HarborServing } from "../targets/harbor/harbor-plan.js";
-import { nodePulls } from "../targets/nodes/node-pull.js";
+import { type NodePulls, nodePulls } from "../targets/nodes/node-pull.js";
 import { explainImage, type Explanation, groupSteps, hasImageRules, type ImageDecision } from "../targets/kyverno/explain-image.js";
 import { printDiagnostics, printJson } from "./report.js";
 import { policyCommandOptions } from "./options.js";
@@ -51,41 +50,41 @@ export async function explainCommand(args: readonly string[], cwd: string): Prom
   if (format !== "pretty" && format !== "json") throw new FatalError("usage", `unknown --format "${format}": use pretty or json`);
   if (positionals.length === 0) throw new FatalError("usage", "name at least one image, e.g. regfence explain nginx:1.27");
   const config = await loadConfig(cwd, values.config);
-  const result = await runPipeline({ cwd, config, paths: [], targets: ["kyverno"], typeCheck: config.typeCheck && !values["no-typecheck"], emit: false, secrets: false });
+  const result = await runPipeline({ cwd, config, paths: [], targets: ["kyverno", "nodes"], typeCheck: config.typeCheck && !values["no-typecheck"], emit: false, secrets: false });
   printDiagnostics(result.diagnostics, format, cwd);
   if (hasErrors(result.diagnostics) || result.program === undefined) {
     if (format === "json") printJson({ ok: false, diagnostics: result.diagnostics });
     return 1;
   }
   const policies = result.program.policies.filter(hasImageRules);
-  const decisions = policies.length === 0 ? [] : positionals.map((image) => explainImage(policies, image, values.namespace));
   const proxies = policies.flatMap((policy) => (policy.proxyCache === null ? [] : [policy.proxyCache]));
+  const decisions = policies.length === 0 ? [] : positionals.map((image) => ({ ...explainImage(policies, image, values.namespace), nodes: nodePulls(proxies, image) }));
   if (format === "json") {
     printJson(
-      decisions.map(({ policy, image, rewritten, admitted, reason, servedBy }): Explanation & { harbor?: HarborServing } => ({
+      decisions.map(({ policy, image, rewritten, admitted, reason, servedBy, nodes }): Explanation & { harbor?: HarborServing } => ({
         policy,
         image,
         rewritten,
         admitted,
         reason,
         ...(servedBy === undefined ? {} : { harbor: harborServing(servedBy.proxy, servedBy.upstream) }),
-        ...(nodePulls(proxies, image) === undefined ? {} : { nodes: nodePulls(proxies, image) }),
+        ...(nodes === undefined ? {} : { nodes }),
       })),
     );
   }
-  else process.stdout.write(policies.length === 0 ? "no policy has a proxy cache or admission rules\n" : `${pretty(decisions, proxies)}\n`);
+  else process.stdout.write(policies.length === 0 ? "no policy has a proxy cache or admission rules\n" : `${pretty(decisions)}\n`);
   return decisions.every((decision) => decision.admitted) ? 0 : 1;
 }
 
 /** The verdict line, then one line per policy that took part, in the order the cluster applies them. */
-function pretty(decisions: readonly ImageDecision[], proxies: readonly ProxyCacheNode[]): string {
+function pretty(decisions: readonly (ImageDecision & { readonly nodes: NodePulls | undefined })[]): string {
   return decisions
-    .map(({ image, rewritten, admitted, steps, servedBy }) =>
+    .map(({ image, rewritten, admitted, steps, servedBy, nodes }) =>
       [
         `${admitted ? "admitted" : "denied  "}  ${image}${rewritten === image ? "" : ` → ${rewritten}`}`,
         ...groupSteps(steps).map(({ policy, says }) => `          policy ${policy}: ${says.join("; ")}`),
         ...(servedBy === undefined ? [] : [`          ${servingLine(harborServing(servedBy.proxy, servedBy.upstream))}`]),
-        ...nodeLines(nodePulls(proxies, image) ?? {}),
+        ...nodeLines(nodes ?? {}),
       ].join("\n"),
     )
     .join("\n");

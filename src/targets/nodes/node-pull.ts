@@ -4,6 +4,9 @@ import { parseImageReference } from "../../ir/docker-reference.js";
 import type { ProxyCacheNode } from "../../ir/model.js";
 import { mirrorPlan } from "./node-mirror-plan.js";
 
+/** What each configured runtime pulls, in words. */
+export type NodePulls = Partial<Record<NodeRuntime, string>>;
+
 /**
  * What a node with each configured runtime fetches for `image` when the image reaches it as
  * written (a static Pod, the webhook down, an excluded namespace): the manifest URL on the mirror,
@@ -11,7 +14,7 @@ import { mirrorPlan } from "./node-mirror-plan.js";
  * strict one, else the first with node mirrors. Undefined when none has node mirrors or the image
  * is invalid.
  */
-export function nodePulls(proxies: readonly ProxyCacheNode[], image: string): Partial<Record<NodeRuntime, string>> | undefined {
+export function nodePulls(proxies: readonly ProxyCacheNode[], image: string): NodePulls | undefined {
   const parsed = parseImageReference(image);
   if (!parsed.ok) return undefined;
   const reference = parsed.value;
@@ -26,7 +29,7 @@ export function nodePulls(proxies: readonly ProxyCacheNode[], image: string): Pa
   const plan = mirrorPlan(proxy, mirrors);
   const upstream = upstreamNamed(proxy, reference.domain);
   const route = upstream === undefined ? undefined : plan.routes.find((candidate) => candidate.upstream === upstream);
-  const pulls: Partial<Record<NodeRuntime, string>> = {};
+  const pulls: NodePulls = {};
   for (const runtime of mirrors.runtimes) {
     if (registry === proxy.host) pulls[runtime] = `${plan.origin}/v2/${path}/manifests/${manifest} (already on the proxy cache)`;
     else if (route !== undefined) pulls[runtime] = `${route.mirrorUrl}/${path}/manifests/${manifest}${mirrors.strict ? "" : `, then ${route.upstreamServer} if the mirror fails`}`;

@@ -82,6 +82,23 @@ export default definePolicy({
     }
   });
 
+  it("node mirrors are validated before explain uses them: a bad endpoint is RF9002, not a crash", async () => {
+    const project = await createProject({
+      "policies/p.policy.ts": `import { definePolicy, harborProxyCache } from "regfence";
+
+export default definePolicy({
+  name: "p",
+  proxyCache: harborProxyCache({ host: "harbor.myco.com", upstreams: ["quay.io"], projects: { public: true }, nodeMirrors: { endpoint: "not a url" } }),
+});
+`,
+    });
+    const { status, stdout, stderr } = await project.run(["explain", "--no-typecheck", "quay.io/x:1"]);
+    expect(status).toBe(1);
+    expect(stderr).toContain('error RF9002 node mirror endpoint "not a url" is not a URL');
+    expect(stderr).not.toContain("internal error");
+    expect(stdout).toBe("");
+  });
+
   it("reports an invalid reference as such", async () => {
     const { stdout } = await runCli(["explain", "--no-typecheck", "--format", "json", "Nginx:latest"]);
     expect(JSON.parse(stdout)).toEqual([
