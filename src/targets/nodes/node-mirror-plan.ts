@@ -50,10 +50,25 @@ export function mirrorPlan(proxy: ProxyCacheNode, mirrors: NodeMirrorsNode): Mir
   };
 }
 
+/** One `[host."<url>"]` table of a hosts.toml. */
+export interface HostsTomlHost {
+  readonly capabilities: readonly string[];
+  readonly override_path?: true;
+  readonly ca?: string;
+}
+
+/** A containerd hosts.toml, as parsed back. */
+export interface HostsToml {
+  readonly server: string;
+  readonly override_path?: true;
+  readonly ca?: string;
+  readonly host: Readonly<Record<string, HostsTomlHost>>;
+}
+
 /** What `<directory>/hosts.toml` holds, as parsed back: strict makes the mirror the only server. */
-export function hostsToml(plan: MirrorPlan, route: MirrorRoute): Record<string, unknown> {
+export function hostsToml(plan: MirrorPlan, route: MirrorRoute): HostsToml {
   const ca = plan.mirrors.caFile === null ? {} : { ca: plan.mirrors.caFile };
-  const host = { [route.mirrorUrl]: { capabilities: ["pull", "resolve"], override_path: true, ...ca } };
+  const host = { [route.mirrorUrl]: { capabilities: ["pull", "resolve"], override_path: true as const, ...ca } };
   return plan.mirrors.strict ? { server: route.mirrorUrl, override_path: true, ...ca, host } : { server: route.upstreamServer, host };
 }
 
@@ -61,21 +76,34 @@ export function hostsToml(plan: MirrorPlan, route: MirrorRoute): Record<string, 
  * `_default/hosts.toml` in strict mode: a registry with no directory of its own goes to the proxy's
  * root, where Harbor finds no such project, so the pull fails instead of reaching the internet.
  */
-export function defaultHostsToml(plan: MirrorPlan): Record<string, unknown> {
+export function defaultHostsToml(plan: MirrorPlan): HostsToml {
   const ca = plan.mirrors.caFile === null ? {} : { ca: plan.mirrors.caFile };
   return { server: plan.origin, ...ca, host: { [plan.origin]: { capabilities: ["pull", "resolve"], ...ca } } };
 }
 
+/** One `[[registry]]` of a registries.conf, as parsed back. */
+export interface RegistriesConfEntry {
+  readonly prefix: string;
+  readonly location: string;
+  readonly blocked?: true;
+  readonly mirror: readonly [{ readonly location: string; readonly insecure?: true }];
+}
+
 /** The `registries.conf.d` drop-in, as parsed back. */
-export function registriesConf(plans: readonly MirrorPlan[]): Record<string, unknown> {
+export interface RegistriesConf {
+  readonly "unqualified-search-registries"?: readonly string[];
+  readonly registry: readonly RegistriesConfEntry[];
+}
+
+export function registriesConf(plans: readonly MirrorPlan[]): RegistriesConf {
   const routes = plans.flatMap((plan) => plan.routes.map((route) => ({ plan, route })));
   return {
     ...(routes.some(({ route }) => route.registry === "docker.io") ? { "unqualified-search-registries": ["docker.io"] } : {}),
     registry: routes.map(({ plan, route }) => ({
       prefix: route.registry,
       location: route.registry,
-      ...(plan.mirrors.strict ? { blocked: true } : {}),
-      mirror: [{ location: route.mirrorLocation, ...(plan.plainHttp ? { insecure: true } : {}) }],
+      ...(plan.mirrors.strict ? { blocked: true as const } : {}),
+      mirror: [{ location: route.mirrorLocation, ...(plan.plainHttp ? { insecure: true as const } : {}) }],
     })),
   };
 }

@@ -7,7 +7,7 @@ import { banner } from "../../render/banner.js";
 import { proxyCaches } from "../harbor/harbor-plan.js";
 import { httpsOrLoopbackProblem } from "../https-or-loopback.js";
 import type { Emission, EmitContext, Target } from "../target.js";
-import { defaultHostsToml, hostsToml, k3sRegistries, mirrorPlan, registriesConf, talosPatch } from "./node-mirror-plan.js";
+import { defaultHostsToml, type HostsToml, hostsToml, k3sRegistries, mirrorPlan, registriesConf, talosPatch } from "./node-mirror-plan.js";
 
 /** Where containerd's registry host directories live on a node (the path the config snippets set). */
 export const containerdCertsDirectory = "/etc/containerd/certs.d";
@@ -78,20 +78,13 @@ function emit(program: ProgramNode, context: EmitContext): Emission {
   const plans = withMirrors(program).map(({ file, proxy, mirrors }) => ({ file, plan: mirrorPlan(proxy, mirrors) }));
   const containerd = plans.filter(({ plan }) => plan.mirrors.runtimes.includes("containerd"));
   for (const { file, plan } of containerd) {
-    for (const route of plan.routes) {
-      const expected = hostsToml(plan, route);
-      const hosts = Object.entries(expected["host"] as Record<string, { capabilities: string[]; override_path?: boolean; ca?: string }>).map(([url, host]) => ({
-        url,
-        capabilities: host.capabilities,
-        overridePath: host.override_path === true,
-        ca: host.ca ?? null,
-      }));
-      toml(`nodes/containerd/certs.d/${route.directory}/hosts.toml`, "hosts.toml", { banner: banner(file), registry: route.registry, isDefault: false, strict: plan.mirrors.strict, server: expected["server"], overridePath: plan.mirrors.strict, ca: plan.mirrors.caFile, hosts }, expected);
-    }
-    if (plan.mirrors.strict) {
-      const expected = defaultHostsToml(plan);
-      const hosts = [{ url: plan.origin, capabilities: ["pull", "resolve"], overridePath: false, ca: plan.mirrors.caFile }];
-      toml("nodes/containerd/certs.d/_default/hosts.toml", "hosts.toml", { banner: banner(file), registry: "every other registry", isDefault: true, strict: true, server: plan.origin, overridePath: false, ca: plan.mirrors.caFile, hosts }, expected);
+    const files = [
+      ...plan.routes.map((route) => ({ directory: route.directory, registry: route.registry, expected: hostsToml(plan, route) })),
+      ...(plan.mirrors.strict ? [{ directory: "_default", registry: "every other registry", expected: defaultHostsToml(plan) }] : []),
+    ];
+    for (const { directory, registry, expected } of files) {
+      const data = { banner: banner(file), registry, isDefault: directory === "_default", strict: plan.mirrors.strict, ...hostsTemplateData(expected) };
+      toml(`nodes/containerd/certs.d/${directory}/hosts.toml`, "hosts.toml", data, expected);
     }
   }
   const first = containerd[0];
@@ -109,12 +102,12 @@ function emit(program: ProgramNode, context: EmitContext): Emission {
   const firstCrio = crio[0];
   if (firstCrio !== undefined) {
     const expected = registriesConf(crio.map(({ plan }) => plan));
-    const registries = (expected["registry"] as { prefix: string; location: string; blocked?: boolean; mirror: { location: string; insecure?: boolean }[] }[]).map((entry) => ({
-      prefix: entry.prefix,
-      location: entry.location,
-      blocked: entry.blocked === true,
-      mirror: entry.mirror[0]?.location ?? "",
-      insecure: entry.mirror[0]?.insecure === true,
+    const registries = expected.registry.map(({ prefix, location, blocked, mirror: [mirror] }) => ({
+      prefix,
+      location,
+      blocked: blocked === true,
+      mirror: mirror.location,
+      insecure: mirror.insecure === true,
     }));
     toml(
       "nodes/cri-o/registries.conf.d/50-regfence-mirrors.conf",
@@ -145,6 +138,16 @@ function emit(program: ProgramNode, context: EmitContext): Emission {
     notes.push("Talos nodes: talosctl patch machineconfig --patch @out/nodes/talos/talos-patch.yaml");
   }
   return { artifacts, findings: [], notes };
+}
+
+/** A hosts.toml's values as the template takes them: every optional key present, tables as a list. */
+function hostsTemplateData({ server, override_path, ca, host }: HostsToml): object {
+  return {
+    server,
+    overridePath: override_path === true,
+    ca: ca ?? null,
+    hosts: Object.entries(host).map(([url, table]) => ({ url, capabilities: table.capabilities, overridePath: table.override_path === true, ca: table.ca ?? null })),
+  };
 }
 
 /**
