@@ -11,6 +11,7 @@ import { type TargetName, targetNamed, targetNames } from "../targets/all-target
 import type { AnyTarget } from "../targets/target.js";
 import type { ApplyReport } from "../targets/target-apply.js";
 import { policyCommandOptions } from "./options.js";
+import { itemJson, printItems } from "./print-items.js";
 import { printDiagnostics, printJson } from "./report.js";
 
 /** The targets that are applied through an API, each with its `apply`. */
@@ -121,24 +122,8 @@ function exitStatus(report: ApplyReport, dryRun: boolean): number {
   return dryRun && report.items.some(({ parts }) => parts.some(({ action }) => action === "pending")) ? 3 : 0;
 }
 
-function itemJson(item: ApplyReport["items"][number]): unknown {
-  return {
-    ...item.json,
-    parts: item.parts.map((part) => part.json),
-    ...(item.failure === undefined ? {} : { error: item.failure.message, ...(item.failure.hint === undefined ? {} : { hint: item.failure.hint }) }),
-  };
-}
-
 function printReport(target: AnyTarget, report: ApplyReport, dryRun: boolean): void {
-  for (const item of report.items) {
-    const lines = [`${item.name} (${item.where})`];
-    for (const part of item.parts) lines.push(`  ${part.part.padEnd(10)}  ${part.outcome}`, ...part.lines.map((line) => `      ${line}`));
-    process.stdout.write(`${lines.join("\n")}\n`);
-    if (item.failure !== undefined) {
-      const hint = item.failure.hint === undefined ? "" : `\n  hint: ${item.failure.hint}`;
-      process.stderr.write(`regfence: ${target.apply?.selector ?? "item"} "${item.name}" (${item.where}): ${item.failure.message}${hint}\n`);
-    }
-  }
+  printItems(report.items, target.apply?.selector ?? "item");
   if (report.summary !== "") process.stdout.write(`${report.summary}\n`);
   const failed = report.items.filter(({ failure }) => failure !== undefined).length;
   if (failed > 0) {

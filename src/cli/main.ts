@@ -2,6 +2,7 @@ import { FatalError } from "../diagnostics/fatal-error.js";
 import { applyCommand } from "./apply.js";
 import { compileCommand } from "./compile.js";
 import { explainCommand } from "./explain.js";
+import { planCommand } from "./plan.js";
 import { quickAnswer, usage } from "./usage.js";
 import { validateCommand } from "./validate.js";
 
@@ -9,6 +10,7 @@ const commands: Record<string, (args: readonly string[], cwd: string) => Promise
   apply: applyCommand,
   compile: compileCommand,
   explain: explainCommand,
+  plan: planCommand,
   validate: validateCommand,
 };
 

@@ -15,6 +15,7 @@ Commands:
   compile    compile policies into out/ (or check that out/ is up to date with --check)
   validate   check policies without writing anything
   apply      apply compiled settings through a target's API (regfence apply ovh [--dry-run])
+  plan       compare each enforcement point's live (or saved) state with the policies
   explain    show how the policies rewrite and admit images (regfence explain nginx:1.27)
 
 Options:

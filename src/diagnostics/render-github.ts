@@ -17,7 +17,7 @@ export function renderGithub(diagnostics: readonly Diagnostic[]): string {
 }
 
 /** As @actions/core escapes command data. */
-function escapeData(text: string): string {
+export function escapeData(text: string): string {
   return text.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
 }
 

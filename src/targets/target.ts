@@ -4,6 +4,7 @@ import type { ProgramNode } from "../ir/model.js";
 import type { TemplateRenderer } from "../render/template-renderer.js";
 import type { TargetApply } from "./target-apply.js";
 import type { TargetOptionsSpec } from "./target-options.js";
+import type { TargetState } from "./target-state.js";
 
 export interface EmitContext<Options = undefined> {
   readonly render: TemplateRenderer;
@@ -35,6 +36,8 @@ export interface Target<Name extends string = string, Options = undefined, Writt
   emit(program: ProgramNode, context: EmitContext<Options>): Emission | Promise<Emission>;
   /** `regfence apply <target>`, for a target managed through an API. */
   readonly apply?: TargetApply<Options>;
+  /** `regfence plan`: reading the live (or saved) state back and comparing it with the policies. */
+  readonly state?: TargetState<Options>;
 }
 
 /** Any target, as the pipeline handles them all alike (each gets the options its spec resolved). */

@@ -4,7 +4,7 @@ import type { HarborApiClient } from "./harbor-api-client.js";
 import type { DesiredRobot } from "./harbor-plan.js";
 
 /** A robot account as Harbor lists it (`Robot`). */
-interface LiveRobot {
+export interface LiveRobot {
   readonly id: number;
   readonly name: string;
   readonly description?: string;
@@ -25,7 +25,28 @@ export interface RobotChange {
 const acceptedSecret = (secret: string): boolean => secret.length >= 8 && secret.length <= 128 && /[A-Z]/.test(secret) && /[a-z]/.test(secret) && /\d/.test(secret);
 
 /** Harbor logs a robot in as `<prefix><name>` (default prefix `robot$`); the prefix is configurable, so match on `$<name>`. */
-const isRobot = (live: LiveRobot, name: string): boolean => live.name === name || live.name.endsWith(`$${name}`);
+export const isRobot = (live: LiveRobot, name: string): boolean => live.name === name || live.name.endsWith(`$${name}`);
+
+/** The line for a robot that does not exist yet. */
+export function missingRobotLine(robot: DesiredRobot): string {
+  return `+ ${robot.name} (system robot pulling from ${robot.permissions.length} ${robot.permissions.length === 1 ? "project" : "projects"}; secret: credential ${robot.feeds}'s password)`;
+}
+
+/**
+ * What differs in an existing robot, its secret aside: permissions, description, disabled. A robot
+ * of another level cannot be changed into a system robot, which is an error.
+ */
+export function robotFields(live: LiveRobot, robot: DesiredRobot): string[] {
+  const { feeds: _feeds, ...body } = robot;
+  if (live.level !== "system") {
+    throw new Error(`robot ${live.name} is a ${live.level ?? "?"} robot, not a system robot, and Harbor cannot change that: delete it and apply again`);
+  }
+  return [
+    ...(permissionKeys(live.permissions) === permissionKeys(body.permissions) ? [] : ["permissions"]),
+    ...((live.description ?? "") === body.description ? [] : ["description"]),
+    ...(live.disable === true ? ["disabled"] : []),
+  ];
+}
 
 /** The pull permissions as comparable text: `namespace:resource:action`, sorted. */
 function permissionKeys(permissions: LiveRobot["permissions"]): string {
@@ -81,7 +102,7 @@ export async function robotChange(client: HarborApiClient, robot: DesiredRobot, 
   };
   if (live === undefined) {
     return {
-      lines: [`+ ${robot.name} (system robot pulling from ${robot.permissions.length} ${robot.permissions.length === 1 ? "project" : "projects"}; secret: credential ${robot.feeds}'s password)`],
+      lines: [missingRobotLine(robot)],
       async apply() {
         const created = await client.send<{ id?: number; name?: string }>("POST", "/robots", body);
         if (created?.id === undefined) throw new Error(`POST /robots: Harbor answered without the robot's id`);
@@ -91,15 +112,7 @@ export async function robotChange(client: HarborApiClient, robot: DesiredRobot, 
     };
   }
   if (live.name !== username) throw new Error(`the robot logs in as ${live.name}, but credential ${robot.feeds}'s username is not that: set it to ${live.name}`);
-  const fields = [
-    ...(permissionKeys(live.permissions) === permissionKeys(body.permissions) ? [] : ["permissions"]),
-    ...((live.description ?? "") === body.description ? [] : ["description"]),
-    ...(live.disable === true ? ["disabled"] : []),
-    ...(live.level === "system" ? [] : [`level ${live.level ?? "?"}`]),
-  ];
-  if (fields.some((field) => field.startsWith("level"))) {
-    throw new Error(`robot ${live.name} is a ${live.level ?? "?"} robot, not a system robot, and Harbor cannot change that: delete it and apply again`);
-  }
+  const fields = robotFields(live, robot);
   const secretMatches = await client.logsIn(username, password, scope);
   const lines = [...(fields.length === 0 ? [] : [`~ ${live.name}: ${fields.join(", ")}`]), ...(secretMatches ? [] : [`~ ${live.name}: secret is not credential ${robot.feeds}'s password`])];
   return {

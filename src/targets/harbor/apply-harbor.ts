@@ -4,11 +4,11 @@ import { requireSecretPair } from "../credentials/read-secret.js";
 import type { AppliedItem, AppliedPart, ApplyReport, TargetApply } from "../target-apply.js";
 import { robotChange, robotLogin } from "./apply-harbor-robot.js";
 import { HarborApiClient, HarborApiError, type HarborCredentials } from "./harbor-api-client.js";
-import { type DesiredProject, type DesiredRegistry, desiredState, proxyCaches, unsupportedSettings } from "./harbor-plan.js";
+import { type DesiredProject, type DesiredRegistry, desiredState, type HarborState, proxyCaches, unsupportedSettings } from "./harbor-plan.js";
 import { parseHarborVersion } from "./harbor-version.js";
 
 /** A registry endpoint as Harbor lists it (`Registry`). */
-interface LiveRegistry {
+export interface LiveRegistry {
   readonly id: number;
   readonly name: string;
   readonly type: string;
@@ -18,7 +18,7 @@ interface LiveRegistry {
 }
 
 /** A project as Harbor lists it (`Project`). */
-interface LiveProject {
+export interface LiveProject {
   readonly project_id: number;
   readonly name: string;
   readonly registry_id?: number;
@@ -59,7 +59,7 @@ function hintFor(error: unknown, proxy: ProxyCacheNode): string | undefined {
 }
 
 /** What differs between the desired and the live endpoints and projects. */
-interface Differences {
+export interface Differences {
   readonly createRegistries: readonly DesiredRegistry[];
   readonly updateRegistries: readonly { readonly live: LiveRegistry; readonly wanted: DesiredRegistry; readonly fields: readonly string[] }[];
   readonly createProjects: readonly DesiredProject[];
@@ -70,7 +70,7 @@ interface Differences {
   readonly conflicts: readonly string[];
 }
 
-function differences(registries: readonly DesiredRegistry[], projects: readonly DesiredProject[], liveRegistries: readonly LiveRegistry[], liveProjects: readonly LiveProject[]): Differences {
+export function differences(registries: readonly DesiredRegistry[], projects: readonly DesiredProject[], liveRegistries: readonly LiveRegistry[], liveProjects: readonly LiveProject[]): Differences {
   const byName = new Map(liveRegistries.map((registry) => [registry.name, registry]));
   const createRegistries: DesiredRegistry[] = [];
   const updateRegistries: { live: LiveRegistry; wanted: DesiredRegistry; fields: string[] }[] = [];
@@ -125,10 +125,38 @@ function lines(found: Differences): { registries: string[]; projects: string[] }
 }
 
 /** The project settings the policy uses that the live Harbor (`v2.11.2-5c8e9a3b`) lacks; none when its version is unreadable. */
-function missingFeatures(proxy: ProxyCacheNode, live: string | undefined): string[] {
+export function missingFeatures(proxy: ProxyCacheNode, live: string | undefined): string[] {
   const version = live === undefined ? undefined : parseHarborVersion(/^v?(\d+\.\d+(?:\.\d+)?)/.exec(live)?.[1] ?? "");
   if (version === undefined) return [];
   return unsupportedSettings(proxy, version).map(({ setting, since }) => `${setting} (Harbor ${since})`);
+}
+
+const done = { "in-sync": "", pending: "would apply", confirmed: "applied, confirmed", sent: "applied, not confirmed" } as const;
+
+/**
+ * The three parts of a proxy cache as `apply` and `plan` report them: endpoints, projects and the
+ * robot, each with what differs; `action` says what became of a part with that many changes.
+ */
+export function harborParts(state: HarborState, found: Differences, robotLines: readonly string[], action: (pending: number) => AppliedPart["action"]): AppliedPart[] {
+  const shown = lines(found);
+  const describe = (taken: AppliedPart["action"], counts: { create: number; update: number }, wanted: string) => {
+    if (taken === "in-sync") return `in sync (${wanted})`;
+    const changes = [...(counts.create > 0 ? [`${counts.create} to create`] : []), ...(counts.update > 0 ? [`${counts.update} to update`] : [])];
+    return `${changes.join(", ")}: ${done[taken]} (${wanted})`;
+  };
+  const registryCounts = { create: found.createRegistries.length, update: found.updateRegistries.length };
+  const projectCounts = { create: found.createProjects.length + found.rebindProjects.length, update: found.updateProjects.length };
+  const robotCounts = { create: robotLines.filter((line) => line.startsWith("+")).length, update: robotLines.filter((line) => line.startsWith("~")).length };
+  return (
+    [
+      ["registries", registryCounts, `${state.registries.length} ${state.registries.length === 1 ? "endpoint" : "endpoints"}`, shown.registries],
+      ["projects", projectCounts, `${state.projects.length} ${state.projects.length === 1 ? "project" : "projects"}`, shown.projects],
+      ...(state.robot === null ? [] : ([["robot", robotCounts, `robot ${state.robot.name}`, robotLines]] as const)),
+    ] as const
+  ).map(([name, counts, wanted, changes]) => {
+    const taken = action(counts.create + counts.update);
+    return { part: name, action: taken, outcome: describe(taken, counts, wanted), lines: changes, json: { part: name, action: taken, changes } };
+  });
 }
 
 async function applyProxy(program: ProgramNode, proxy: ProxyCacheNode, credentials: HarborCredentials, dryRun: boolean): Promise<AppliedItem> {
@@ -142,37 +170,16 @@ async function applyProxy(program: ProgramNode, proxy: ProxyCacheNode, credentia
     json: { proxy: proxy.host, api: proxy.api },
   });
   const read = async () => ({ registries: await client.list<LiveRegistry>("/registries"), projects: await client.list<LiveProject>("/projects") });
-  const part = (name: string, action: AppliedPart["action"], outcome: string, partLines: readonly string[], json: unknown): AppliedPart => ({ part: name, action, outcome, lines: partLines, json });
   try {
     const info = await client.get<{ harbor_version?: string }>("/systeminfo");
     const lacking = missingFeatures(proxy, info.harbor_version);
     if (lacking.length > 0) return item([], `Harbor ${info.harbor_version ?? "?"} lacks ${lacking.join(" and ")}, which the policy sets: nothing changed`);
     const before = await read();
     const found = differences(state.registries, state.projects, before.registries, before.projects);
-    const shown = lines(found);
     const login = state.robot === null ? undefined : await robotLogin(program, state.robot);
     const robot = state.robot === null || login === undefined ? undefined : await robotChange(client, state.robot, login);
-    const done = { "in-sync": "", pending: "would apply", confirmed: "applied, confirmed", sent: "applied, not confirmed" } as const;
-    const describe = (action: AppliedPart["action"], counts: { create: number; update: number }, wanted: string) => {
-      if (action === "in-sync") return `in sync (${wanted})`;
-      const changes = [...(counts.create > 0 ? [`${counts.create} to create`] : []), ...(counts.update > 0 ? [`${counts.update} to update`] : [])];
-      return `${changes.join(", ")}: ${done[action]} (${wanted})`;
-    };
-    const registryCounts = { create: found.createRegistries.length, update: found.updateRegistries.length };
-    const projectCounts = { create: found.createProjects.length + found.rebindProjects.length, update: found.updateProjects.length };
     const robotLines = robot?.lines ?? [];
-    const robotCounts = { create: robotLines.filter((line) => line.startsWith("+")).length, update: robotLines.filter((line) => line.startsWith("~")).length };
-    const parts = (action: (pending: number) => AppliedPart["action"]): AppliedPart[] =>
-      (
-        [
-          ["registries", registryCounts, `${state.registries.length} ${state.registries.length === 1 ? "endpoint" : "endpoints"}`, shown.registries],
-          ["projects", projectCounts, `${state.projects.length} ${state.projects.length === 1 ? "project" : "projects"}`, shown.projects],
-          ...(state.robot === null ? [] : ([["robot", robotCounts, `robot ${state.robot.name}`, robotLines]] as const)),
-        ] as const
-      ).map(([name, counts, wanted, changes]) => {
-        const taken = action(counts.create + counts.update);
-        return part(name, taken, describe(taken, counts, wanted), changes, { part: name, action: taken, changes });
-      });
+    const parts = (action: (pending: number) => AppliedPart["action"]): AppliedPart[] => harborParts(state, found, robotLines, action);
     if (dryRun || changeCount(found) + robotLines.length === 0) {
       const result = parts((pending) => (pending === 0 ? "in-sync" : "pending"));
       return item(result, found.conflicts.length === 0 ? undefined : found.conflicts.join("; "));

@@ -176,3 +176,8 @@ export function unsupportedSettings(proxy: ProxyCacheNode, version: HarborVersio
   ] as const;
   return settings.filter(({ set, since }) => set && !atLeast(version, since)).map(({ field, setting, since }) => ({ field, setting, since: formatHarborVersion(since) }));
 }
+
+/** `harbor.myco.com:8443` → `harbor.myco.com_8443`: a proxy cache's folder name on any file system. */
+export function proxyFolder(proxy: ProxyCacheNode): string {
+  return proxy.host.replace(":", "_");
+}

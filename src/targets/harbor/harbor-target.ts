@@ -7,7 +7,8 @@ import type { Artifact } from "../../output/artifact.js";
 import { httpsOrLoopbackProblem } from "../https-or-loopback.js";
 import type { Emission, EmitContext, Target } from "../target.js";
 import { applyHarborTarget } from "./apply-harbor.js";
-import { desiredState, endpointOf, provisioningCalls, proxyCaches, unsupportedSettings, versionOf } from "./harbor-plan.js";
+import { harborState } from "./plan-harbor.js";
+import { desiredState, endpointOf, provisioningCalls, proxyCaches, proxyFolder, unsupportedSettings, versionOf } from "./harbor-plan.js";
 import { atLeast, parseHarborVersion, v } from "./harbor-version.js";
 import { permittedForProxyCache } from "./providers.js";
 
@@ -83,16 +84,11 @@ function validate(program: ProgramNode): readonly Finding[] {
   return findings.all;
 }
 
-/** `harbor.myco.com:8443` → `harbor.myco.com_8443`: a directory name on any file system. */
-export function proxyDirectory(proxy: ProxyCacheNode): string {
-  return `harbor/${proxy.host.replace(":", "_")}`;
-}
-
 function emit(program: ProgramNode, context: EmitContext): Emission {
   const artifacts: Artifact[] = [];
   for (const { proxy } of proxyCaches(program)) {
     const state = desiredState(proxy);
-    const directory = proxyDirectory(proxy);
+    const directory = `harbor/${proxyFolder(proxy)}`;
     const plan = { harbor: proxy.api, writtenFor: proxy.harborVersion, calls: provisioningCalls(proxy, state) };
     const files: [string, unknown][] = [
       ["registries", state.registries],
@@ -117,4 +113,5 @@ export const harborTarget: Target<"harbor"> = {
   validate,
   emit,
   apply: applyHarborTarget,
+  state: harborState,
 };

@@ -88,13 +88,31 @@ export async function applyOvh(options: ApplyOvhOptions): Promise<RegistryOutcom
   return outcomes;
 }
 
+/** A list outcome whose action `apply` moves on as it sends and confirms. */
+export type MutableOutcome = { -readonly [K in keyof ListOutcome]: ListOutcome[K] };
+
+/**
+ * Both lists of a registry compared with what the policies want, read one after the other with
+ * `read` (the API, or files saved from it); `where` names what was read. Outcomes are pushed as
+ * they are read, so a failure part-way still reports the lists before it.
+ */
+export async function compareLists(
+  registry: DesiredRegistry,
+  read: (list: RestrictionList, path: string) => Promise<RestrictionSet>,
+  where: (list: RestrictionList, path: string) => string,
+  into: MutableOutcome[] = [],
+): Promise<MutableOutcome[]> {
+  for (const { list, path, payload } of registry.lists) {
+    const diff = diffRestrictions(await read(list, path), payload);
+    into.push({ list, path, url: where(list, path), desired: payload, diff, action: isEmptyDiff(diff) ? "in-sync" : "would-put" });
+  }
+  return into;
+}
+
 async function applyRegistry(registry: DesiredRegistry, apiBase: string, client: OvhApiClient, dryRun: boolean): Promise<RegistryOutcome> {
-  const lists: { -readonly [K in keyof ListOutcome]: ListOutcome[K] }[] = [];
+  const lists: MutableOutcome[] = [];
   try {
-    for (const { list, path, payload } of registry.lists) {
-      const diff = diffRestrictions(await read(client, path), payload);
-      lists.push({ list, path, url: client.url(path), desired: payload, diff, action: isEmptyDiff(diff) ? "in-sync" : "would-put" });
-    }
+    await compareLists(registry, (_list, path) => read(client, path), (_list, path) => client.url(path), lists);
     if (!dryRun) {
       for (const outcome of lists.filter(({ action }) => action === "would-put")) {
         await client.put(outcome.path, outcome.desired);
@@ -144,7 +162,8 @@ function hintFor(error: unknown, registry: DesiredRegistry, apiBase: string): st
 
 const plural = (count: number, noun: string, nouns: string): string => `${count} ${count === 1 ? noun : nouns}`;
 
-function partOf(outcome: ListOutcome, dryRun: boolean): AppliedPart {
+/** One list as `apply` and `plan` report it. */
+export function partOf(outcome: ListOutcome, dryRun: boolean): AppliedPart {
   const entries = plural(outcome.desired.length, "entry", "entries");
   const action = outcome.action === "would-put" ? "pending" : outcome.action;
   const result = { "in-sync": "", "would-put": dryRun ? "would PUT" : "not sent", sent: "PUT sent, not confirmed", confirmed: "PUT, confirmed" }[outcome.action];

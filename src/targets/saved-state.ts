@@ -1,0 +1,116 @@
+import { readFile } from "node:fs/promises";
+import { LineCounter, type Document, parseDocument } from "yaml";
+import type { z } from "zod";
+
+/** A saved state file that is not what its reader expects, at the line and column of the field. */
+export interface StateFileProblem {
+  /** As printed: relative to the working directory. */
+  readonly file: string;
+  /** 1-based; 0 when the problem is the file as a whole. */
+  readonly line: number;
+  readonly column: number;
+  readonly message: string;
+}
+
+/** Thrown by a reader when a saved file is unreadable or misshapen; `plan` reports each problem. */
+export class StateFileError extends Error {
+  readonly problems: readonly StateFileProblem[];
+
+  constructor(problems: readonly StateFileProblem[]) {
+    super(problems.map(({ file, line, message }) => `${file}${line > 0 ? `:${line}` : ""}: ${message}`).join("\n"));
+    this.name = "StateFileError";
+    this.problems = problems;
+  }
+}
+
+/** The most problems reported for one file: enough to fix a shape, not a wall of text. */
+const maxProblems = 10;
+
+/**
+ * Reads a saved JSON or YAML file and checks it against `shape`; undefined when it does not exist.
+ * `what` names what the file should hold (`the answer of GET …/ipRestrictions/management`), so a
+ * file from another tool is told apart from a damaged one.
+ */
+export async function readStateFile<T>(file: string, shown: string, shape: z.ZodType<T>, what: string): Promise<T | undefined> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw new StateFileError([{ file: shown, line: 0, column: 0, message: `cannot be read: ${(error as Error).message}` }]);
+  }
+  return parseState(text, shown, shape, what);
+}
+
+/** Parses saved state text (JSON is YAML, so one parser locates fields in both). */
+export function parseState<T>(text: string, shown: string, shape: z.ZodType<T>, what: string): T {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, uniqueKeys: false });
+  const [syntax] = document.errors;
+  if (syntax !== undefined) {
+    const [at] = syntax.linePos ?? [];
+    const reason = syntax.message.split("\n")[0] ?? syntax.message;
+    throw new StateFileError([{ file: shown, line: at?.line ?? 0, column: at?.col ?? 0, message: `is not valid JSON or YAML (${reason}); it should hold ${what}` }]);
+  }
+  if (document.contents === null) throw new StateFileError([{ file: shown, line: 0, column: 0, message: `is empty; it should hold ${what}` }]);
+  const parsed = shape.safeParse(document.toJS());
+  if (parsed.success) return parsed.data;
+  throw new StateFileError(
+    parsed.error.issues.slice(0, maxProblems).map((issue) => {
+      const { line, column } = positionOf(document, lineCounter, issue.path);
+      const field = fieldName(issue.path);
+      return { file: shown, line, column, message: `${field === "" ? "" : `${field}: `}${issue.message.replace(/^Invalid input: /, "")}; the file should hold ${what}` };
+    }),
+  );
+}
+
+/** `networkRuleSet.ipRules[2].value`, as a person would write the path. */
+export function fieldName(path: readonly PropertyKey[]): string {
+  return path.map((key, index) => (typeof key === "number" ? `[${key}]` : `${index === 0 ? "" : "."}${String(key)}`)).join("");
+}
+
+/** Where the field is, or its nearest ancestor that exists (a missing key is reported at its object). */
+function positionOf(document: Document, lineCounter: LineCounter, path: readonly PropertyKey[]): { line: number; column: number } {
+  for (let length = path.length; length >= 0; length--) {
+    const node = document.getIn(path.slice(0, length) as unknown[], true) as { range?: [number, number, number] } | undefined;
+    const offset = node?.range?.[0];
+    if (offset !== undefined) {
+      const { line, col } = lineCounter.linePos(offset);
+      return { line, column: col };
+    }
+  }
+  return { line: 1, column: 1 };
+}
+
+/** A saved file a reader needs is not there: the state is unknown, never taken as empty. */
+export class MissingStateError extends Error {
+  readonly what: string;
+
+  constructor(shown: string, what: string) {
+    super(`no saved state: ${shown} does not exist`);
+    this.name = "MissingStateError";
+    this.what = what;
+  }
+}
+
+/** As `readStateFile`, for a file that must exist. */
+export async function requireStateFile<T>(file: string, shown: string, shape: z.ZodType<T>, what: string): Promise<T> {
+  const value = await readStateFile(file, shown, shape, what);
+  if (value === undefined) throw new MissingStateError(shown, what);
+  return value;
+}
+
+/**
+ * How a reader reports a failure to read: the problems of misshapen files are collected (each is
+ * reported at its line), and the item says why it was not compared. A plain `Error` is a state
+ * that cannot converge, said in its message; any other error is a bug and is rethrown.
+ */
+export function savedStateFailure(error: unknown, problems: StateFileProblem[]): { readonly message: string; readonly hint: string | undefined } {
+  if (error instanceof StateFileError) {
+    problems.push(...error.problems);
+    return { message: `the saved state is not what regfence reads (${error.problems.length === 1 ? "one problem" : `${error.problems.length} problems`} in ${error.problems[0]?.file ?? "it"}): not compared`, hint: undefined };
+  }
+  if (error instanceof MissingStateError) return { message: `${error.message}: not compared`, hint: `save ${error.what} there, or plan against the live state without --from` };
+  if (error instanceof Error && error.constructor === Error) return { message: error.message, hint: undefined };
+  throw error;
+}
