@@ -84,7 +84,8 @@ export const harborState: TargetState<undefined> = {
   plural: "proxy caches",
   savedHelp: `  harbor/<host>/registries.json, projects.json, robots.json (with a robot), systeminfo.json
                        (optional): the answers of GET /api/v2.0/registries, /projects, /robots
-                       and /systeminfo (<host> with ':' as '_'); a robot's secret is checked live only`,
+                       and /systeminfo (<host> with ':' as '_'); a robot's secret is checked
+                       live only`,
   liveHelp: applyHarborTarget.environmentHelp,
   names: (program: ProgramNode) => proxyCaches(program).map(({ proxy }) => proxy.host),
   read: readThroughApply(applyHarborTarget, (program) => proxyCaches(program).map(({ proxy }) => proxy), savedProxy),

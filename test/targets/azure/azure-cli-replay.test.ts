@@ -1,5 +1,5 @@
 /**
- * Every `az` call the reconcile scripts make, replayed against the real Azure CLI (Debian's
+ * Every `az` call the reconcile scripts and `regfence plan` make, replayed against the real Azure CLI (Debian's
  * azure-cli, 2.45) without a login: argument parsing runs before the login check, so each call
  * must fail with "Please run 'az login'" and nothing else. A misspelt option, a value outside an
  * enum or a JMESPath the CLI cannot compile fails here with exit 2 instead.
@@ -9,7 +9,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Sandbox, scenarios, scriptFor, serviceState } from "./harness.ts";
+import { azureState } from "../../../src/targets/azure/plan-azure.ts";
+import { program, registryNode, Sandbox, scenarios, scriptFor, serviceState } from "./harness.ts";
 
 const az = spawnSync("sh", ["-c", "command -v az"], { encoding: "utf8" }).stdout.trim();
 const requireAz = process.env["REGFENCE_REQUIRE_AZ"] === "1";
@@ -70,6 +71,12 @@ describe.skipIf(az === "" && !requireAz)("the real Azure CLI accepts every call 
     }
     const basic = sandbox.run(await scriptFor({}), serviceState({ sku: "Basic" }));
     for (const call of basic.calls) calls.set(JSON.stringify(call), call);
+    for (const scenario of scenarios) {
+      const source = { kind: "live", environment: sandbox.azEnvironment(scenario.drifted) } as const;
+      const report = await azureState.read({ program: program(registryNode(scenario.policy)), options: undefined, artifacts: [], source });
+      expect(report.items[0]?.failure).toBeUndefined();
+      for (const call of sandbox.calls()) calls.set(JSON.stringify(call), call);
+    }
     const commands = new Set([...calls.values()].map((call) => call.slice(0, call[0] === "rest" ? 1 : call[1] === "network-rule" ? 3 : 2).join(" ")));
     expect([...commands].sort()).toEqual(["acr network-rule list", "acr show", "rest"]);
 

@@ -115,6 +115,19 @@ export class Sandbox {
     return sandbox;
   }
 
+  /** The environment under which `az` is the stand-in holding `state` (for code that runs `az` itself). */
+  azEnvironment(state: FakeRegistry): Record<string, string> {
+    const statePath = path.join(this.#directory, "state.json");
+    writeFileSync(statePath, `${JSON.stringify(state, null, 2)}\n`);
+    for (const file of ["calls.jsonl", "history.jsonl"]) writeFileSync(path.join(this.#directory, file), "");
+    return { PATH: this.#bin, FAKE_AZ_STATE: statePath, FAKE_AZ_LOG: path.join(this.#directory, "calls.jsonl"), FAKE_AZ_HISTORY: path.join(this.#directory, "history.jsonl") };
+  }
+
+  /** Every `az` argv made since `azEnvironment` or `run`. */
+  calls(): string[][] {
+    return jsonLines(path.join(this.#directory, "calls.jsonl")) as string[][];
+  }
+
   /** Runs `script` from `state`; `noAz` runs it with an empty PATH. */
   run(script: string, state: FakeRegistry, options: { args?: readonly string[]; env?: Record<string, string>; noAz?: boolean } = {}): ScriptRun {
     const scriptPath = path.join(this.#directory, "reconcile.sh");
