@@ -1,7 +1,7 @@
 import type { Finding } from "../diagnostics/finding.js";
 import type { ProgramNode } from "../ir/model.js";
 import type { Artifact } from "../output/artifact.js";
-import type { StateFileProblem } from "./saved-state.js";
+import { savedStateFailure, type StateFileProblem } from "./saved-state.js";
 import type { AppliedItem, TargetApply } from "./target-apply.js";
 
 /** Where `regfence plan` reads a target's state: the live system, or files saved from it. */
@@ -70,4 +70,25 @@ export function readThroughApply<Options, Thing>(
     for (const thing of things(program, options)) items.push(await saved(thing, source, problems));
     return { items, findings: [], problems };
   };
+}
+
+/**
+ * Reads and compares each thing in turn: one whose state cannot be read is reported as a failure
+ * (with its saved file's problems), and the others are still read.
+ */
+export async function readEach<Thing>(
+  things: readonly Thing[],
+  identify: (thing: Thing) => Pick<AppliedItem, "name" | "where" | "json">,
+  compare: (thing: Thing) => Promise<AppliedItem>,
+  problems: StateFileProblem[],
+): Promise<AppliedItem[]> {
+  const items: AppliedItem[] = [];
+  for (const thing of things) {
+    try {
+      items.push(await compare(thing));
+    } catch (error) {
+      items.push({ ...identify(thing), parts: [], failure: savedStateFailure(error, problems) });
+    }
+  }
+  return items;
 }

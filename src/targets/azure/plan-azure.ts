@@ -4,9 +4,9 @@ import { z } from "zod";
 import { Findings } from "../../diagnostics/finding.js";
 import type { AzureRegistryNode, ProgramNode } from "../../ir/model.js";
 import { acrossPolicies, registriesOfKind } from "../program-queries.js";
-import { parseState, readStateFile, requireStateFile, savedStateFailure, type StateFileProblem } from "../saved-state.js";
+import { parseState, readStateFile, requireStateFile, type StateFileProblem } from "../saved-state.js";
 import type { AppliedItem, AppliedPart } from "../target-apply.js";
-import type { DriftReport, StateSource, TargetState } from "../target-state.js";
+import { type DriftReport, readEach, type StateSource, type TargetState } from "../target-state.js";
 import { firewallState } from "./firewall-state.js";
 
 /** ACR's limit of IP rules per registry (Premium), and how close to it `plan` starts to warn. */
@@ -194,16 +194,14 @@ export const azureState: TargetState<undefined> = {
   async read({ program, source }): Promise<DriftReport> {
     const findings = new Findings();
     const problems: StateFileProblem[] = [];
-    const items: AppliedItem[] = [];
-    for (const { node: registry } of acrossPolicies(program, registriesOfKind("azure-registry"))) {
-      const where = source.kind === "live" ? `resource group ${registry.resourceGroup}, az` : `saved in ${source.shown}/${registry.name}.json`;
-      try {
-        const live = source.kind === "live" ? await readLive(registry, source) : await readSaved(registry, source);
-        items.push(compare(registry, live, where, findings));
-      } catch (error) {
-        items.push({ name: registry.name, where, parts: [], failure: savedStateFailure(error, problems), json: { registry: registry.name, resourceGroup: registry.resourceGroup } });
-      }
-    }
+    const where = (registry: AzureRegistryNode) => (source.kind === "live" ? `resource group ${registry.resourceGroup}, az` : `saved in ${source.shown}/${registry.name}.json`);
+    const registries = acrossPolicies(program, registriesOfKind("azure-registry")).map(({ node }) => node);
+    const items = await readEach(
+      registries,
+      (registry) => ({ name: registry.name, where: where(registry), json: { registry: registry.name, resourceGroup: registry.resourceGroup } }),
+      async (registry) => compare(registry, source.kind === "live" ? await readLive(registry, source) : await readSaved(registry, source), where(registry), findings),
+      problems,
+    );
     return { items, findings: findings.all, problems };
   },
 };

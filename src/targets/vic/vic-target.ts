@@ -7,6 +7,7 @@ import type { Emission, EmitContext, Target } from "../target.js";
 import type { Artifact } from "../../output/artifact.js";
 import { argumentWord, checkFlagsFile } from "./flags-file.js";
 import { planContainerHost } from "./plan-container-host.js";
+import { vicState } from "./plan-vic.js";
 
 function validate(program: ProgramNode): readonly Finding[] {
   return acrossPolicies(program, (each) => each.containerHosts).flatMap(({ node: host }) => planContainerHost(host).findings);
@@ -52,4 +53,5 @@ export const vicTarget: Target<"vic"> = {
   outputRoots: () => ["vic"],
   validate,
   emit,
+  state: vicState,
 };
