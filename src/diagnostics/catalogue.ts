@@ -44,6 +44,7 @@ export const diagnosticCatalogue = {
   RF3014: { severity: "warning", meaning: "the pull-secret credential has no namespace, so its Secret cannot be copied to the Pods' namespaces" },
   RF3016: { severity: "error", meaning: "policies sharing a proxy cache with different pull secrets (which one a Pod gets would depend on the order Kyverno runs them in)" },
   RF3017: { severity: "warning", meaning: "CEL policy type: Kyverno does not re-invoke MutatingPolicies, so containers a later webhook injects are not rewritten (then denied)" },
+  RF3018: { severity: "warning", meaning: "`plan`: a Kyverno policy regfence did not make rewrites or judges container images, and would fight the policy's" },
   RF4001: { severity: "error", meaning: "not a valid Azure Container Registry name (5–50 letters and digits)" },
   RF4002: { severity: "error", meaning: "an IPv6 rule for ACR (IPv4 only)" },
   RF4003: { severity: "error", meaning: "more than 100 IP rules for one ACR (the Premium quota)" },

@@ -64,9 +64,15 @@ export function parseState<T>(text: string, shown: string, shape: z.ZodType<T>, 
   );
 }
 
-/** `networkRuleSet.ipRules[2].value`, as a person would write the path. */
+/** `networkRuleSet.ipRules[2].value`, `metadata.labels["app.kubernetes.io/name"]`: the path as a person would write it. */
 export function fieldName(path: readonly PropertyKey[]): string {
-  return path.map((key, index) => (typeof key === "number" ? `[${key}]` : `${index === 0 ? "" : "."}${String(key)}`)).join("");
+  return path
+    .map((key, index) => {
+      if (typeof key === "number") return `[${key}]`;
+      const name = String(key);
+      return /^[A-Za-z_$][\w$-]*$/.test(name) ? `${index === 0 ? "" : "."}${name}` : `[${JSON.stringify(name)}]`;
+    })
+    .join("");
 }
 
 /** Where the field is, or its nearest ancestor that exists (a missing key is reported at its object). */
@@ -102,8 +108,8 @@ export async function requireStateFile<T>(file: string, shown: string, shape: z.
 
 /**
  * How a reader reports a failure to read: the problems of misshapen files are collected (each is
- * reported at its line), and the item says why it was not compared. A plain `Error` is a state
- * that cannot converge, said in its message; any other error is a bug and is rethrown.
+ * reported at its line), and the item says why it was not compared. Any other error (a tool that
+ * failed, a state that cannot converge) is said in its message; a programming error is rethrown.
  */
 export function savedStateFailure(error: unknown, problems: StateFileProblem[]): { readonly message: string; readonly hint: string | undefined } {
   if (error instanceof StateFileError) {
@@ -111,6 +117,7 @@ export function savedStateFailure(error: unknown, problems: StateFileProblem[]):
     return { message: `the saved state is not what regfence reads (${error.problems.length === 1 ? "one problem" : `${error.problems.length} problems`} in ${error.problems[0]?.file ?? "it"}): not compared`, hint: undefined };
   }
   if (error instanceof MissingStateError) return { message: `${error.message}: not compared`, hint: `save ${error.what} there, or plan against the live state without --from` };
-  if (error instanceof Error && error.constructor === Error) return { message: error.message, hint: undefined };
+  const bug = error instanceof TypeError || error instanceof RangeError || error instanceof ReferenceError || error instanceof SyntaxError;
+  if (error instanceof Error && !bug) return { message: error.message, hint: undefined };
   throw error;
 }

@@ -1,10 +1,10 @@
-import { spawn } from "node:child_process";
 import path from "node:path";
 import { z } from "zod";
 import { Findings } from "../../diagnostics/finding.js";
 import type { AzureRegistryNode, ProgramNode } from "../../ir/model.js";
 import { acrossPolicies, registriesOfKind } from "../program-queries.js";
 import { parseState, readStateFile, requireStateFile, type StateFileProblem } from "../saved-state.js";
+import { runTool } from "../run-tool.js";
 import type { AppliedItem, AppliedPart } from "../target-apply.js";
 import { type DriftReport, readEach, type StateSource, type TargetState } from "../target-state.js";
 import { firewallState } from "./firewall-state.js";
@@ -141,21 +141,11 @@ function compare(registry: AzureRegistryNode, live: LiveRegistry, where: string,
   return { name: registry.name, where, parts: [part], failure: blocked === undefined ? undefined : { message: blocked, hint: undefined }, json: { registry: registry.name, resourceGroup: registry.resourceGroup } };
 }
 
-/** Runs `az` with the arguments the reconcile script uses, and parses its JSON answer. */
-async function az(args: readonly string[], environment: StateSource & { kind: "live" }): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const env = Object.fromEntries(Object.entries(environment.environment).filter((entry): entry is [string, string] => entry[1] !== undefined));
-    const child = spawn("az", [...args, "--only-show-errors", "-o", "json"], { env, stdio: ["ignore", "pipe", "pipe"] });
-    const stdout: Buffer[] = [];
-    const stderr: Buffer[] = [];
-    child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
-    child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
-    child.on("error", (error: NodeJS.ErrnoException) => reject(new Error(error.code === "ENOENT" ? "the Azure CLI (az) is not on PATH; install it and run 'az login' first" : error.message)));
-    child.on("close", (status) => {
-      const said = Buffer.concat(stderr).toString("utf8").trim().split("\n")[0] ?? "";
-      if (status === 0) resolve(Buffer.concat(stdout).toString("utf8"));
-      else reject(new Error(`az ${args.slice(0, 3).join(" ")} failed (exit ${status ?? "?"})${said === "" ? "" : `: ${said.replace(/^ERROR: /, "")}`}`));
-    });
+/** Runs `az` with the arguments the reconcile script uses, for JSON. */
+function az(args: readonly string[], source: StateSource & { kind: "live" }): Promise<string> {
+  return runTool("az", [...args, "--only-show-errors", "-o", "json"], source.environment, {
+    missing: "the Azure CLI (az) is not on PATH; install it and run 'az login' first",
+    shown: `az ${args.slice(0, 3).join(" ")}`,
   });
 }
 

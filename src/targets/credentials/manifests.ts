@@ -22,15 +22,14 @@ function objectMetadata(credential: CredentialNode, labels: boolean): Record<str
   };
 }
 
+/** The Secret a credential makes (either delivery), without its data: all `plan` compares, as values are never read back. */
+export function secretWithoutData(credential: CredentialNode): { readonly apiVersion: "v1"; readonly kind: "Secret"; readonly metadata: Record<string, unknown>; readonly type: string } {
+  return { apiVersion: "v1", kind: "Secret", metadata: objectMetadata(credential, true), type: dockerConfigJsonType };
+}
+
 /** The `kubernetes.io/dockerconfigjson` Secret, `data` base64-encoded as kubectl writes it. */
 export function secretManifest(credential: CredentialNode, dockerConfigJson: string): Record<string, unknown> {
-  return {
-    apiVersion: "v1",
-    kind: "Secret",
-    metadata: objectMetadata(credential, true),
-    type: dockerConfigJsonType,
-    data: { ".dockerconfigjson": Buffer.from(dockerConfigJson, "utf8").toString("base64") },
-  };
+  return { ...secretWithoutData(credential), data: { ".dockerconfigjson": Buffer.from(dockerConfigJson, "utf8").toString("base64") } };
 }
 
 /** The ExternalSecret's keys for the fetched values, which the template below reads. */

@@ -10,6 +10,7 @@ import type { Artifact } from "../../output/artifact.js";
 import { allowlistValidatingPolicy, pullSecretGeneratingPolicy, rewriteMutatingPolicy } from "./cel-policies.js";
 import { allowlistClusterPolicy, pullSecretClusterPolicy, rewriteClusterPolicy } from "./cluster-policies.js";
 import type { KubernetesDocument } from "./kubernetes-document.js";
+import { kyvernoState } from "./plan-kyverno.js";
 import { checkPolicyInteractions } from "./policy-interactions.js";
 import { type PolicyRole, policyObjectName } from "./policy-text.js";
 import { pullSecretNamespace } from "./pull-secret-namespace.js";
@@ -168,4 +169,5 @@ export const kyvernoTarget: Target<"kyverno", ResolvedKyvernoOptions, KyvernoTar
   outputRoots: () => [kyvernoDirectory, kyvernoRbacDirectory],
   validate,
   emit,
+  state: kyvernoState,
 };

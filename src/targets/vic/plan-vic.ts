@@ -1,9 +1,9 @@
-import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { ContainerHostNode, ProgramNode } from "../../ir/model.js";
 import { acrossPolicies } from "../program-queries.js";
 import { MissingStateError, StateFileError, type StateFileProblem } from "../saved-state.js";
+import { runTool } from "../run-tool.js";
 import type { AppliedItem, AppliedPart } from "../target-apply.js";
 import { type DriftReport, readEach, type StateSource, type TargetState } from "../target-state.js";
 import { planContainerHost } from "./plan-container-host.js";
@@ -72,21 +72,9 @@ function inspectLive(host: ContainerHostNode, environment: Readonly<Record<strin
   const binary = environment["VIC_MACHINE"] ?? "vic-machine-linux";
   const computeResource = environment["VIC_MACHINE_COMPUTE_RESOURCE"];
   const args = ["inspect", "config", "--format", "raw", `--name=${host.name}`, ...(computeResource === undefined ? [] : [`--compute-resource=${computeResource}`])];
-  const env = Object.fromEntries(Object.entries(environment).filter((entry): entry is [string, string] => entry[1] !== undefined));
-  return new Promise((resolve, reject) => {
-    const child = spawn(binary, args, { env, stdio: ["ignore", "pipe", "pipe"] });
-    const stdout: Buffer[] = [];
-    const stderr: Buffer[] = [];
-    child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
-    child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
-    child.on("error", (error: NodeJS.ErrnoException) =>
-      reject(new Error(error.code === "ENOENT" ? `${binary} is not on PATH; set VIC_MACHINE to the vic-machine binary` : error.message)),
-    );
-    child.on("close", (status) => {
-      const said = Buffer.concat(stderr).toString("utf8").trim().split("\n").at(-1) ?? "";
-      if (status === 0) resolve(Buffer.concat(stdout).toString("utf8"));
-      else reject(new Error(`vic-machine inspect config --name=${host.name} failed (exit ${status ?? "?"})${said === "" ? "" : `: ${said}`}`));
-    });
+  return runTool(binary, args, environment, {
+    missing: `${binary} is not on PATH; set VIC_MACHINE to the vic-machine binary`,
+    shown: `vic-machine inspect config --name=${host.name}`,
   });
 }
 
