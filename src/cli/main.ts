@@ -2,6 +2,7 @@ import { FatalError } from "../diagnostics/fatal-error.js";
 import { applyCommand } from "./apply.js";
 import { compileCommand } from "./compile.js";
 import { explainCommand } from "./explain.js";
+import { importCommand } from "./import.js";
 import { planCommand } from "./plan.js";
 import { quickAnswer, usage } from "./usage.js";
 import { validateCommand } from "./validate.js";
@@ -10,6 +11,7 @@ const commands: Record<string, (args: readonly string[], cwd: string) => Promise
   apply: applyCommand,
   compile: compileCommand,
   explain: explainCommand,
+  import: importCommand,
   plan: planCommand,
   validate: validateCommand,
 };

@@ -16,6 +16,7 @@ Commands:
   validate   check policies without writing anything
   apply      apply compiled settings through a target's API (regfence apply ovh [--dry-run])
   plan       compare each enforcement point's live (or saved) state with the policies
+  import     write a policy from what an enforcement point holds today (regfence import ovh)
   explain    show how the policies rewrite and admit images (regfence explain nginx:1.27)
 
 Options:

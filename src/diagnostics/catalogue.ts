@@ -11,6 +11,7 @@ export const diagnosticCatalogue = {
   RF1004: { severity: "error", meaning: "the policy file has no default export" },
   RF1010: { severity: "error", meaning: "a value does not have the DSL's shape (e.g. a literal string where a secret belongs)" },
   RF1101: { severity: "error", meaning: "a saved state file (`regfence plan --from`) is not what its reader expects (at the field)" },
+  RF1102: { severity: "warning", meaning: "`import`: something in the state the policy cannot express, left out (at the input)" },
   RF2001: { severity: "error", meaning: "not an IPv4/IPv6 address or CIDR" },
   RF2002: { severity: "error", meaning: "CIDR with host bits set; the hint names the network address" },
   RF2003: { severity: "warning", meaning: "the same rule, network or allowed registry listed twice" },

@@ -1,6 +1,8 @@
 import type { Finding } from "../diagnostics/finding.js";
 import type { ProgramNode } from "../ir/model.js";
 import type { Artifact } from "../output/artifact.js";
+import type { PolicyDraftFields } from "../render/policy-draft.js";
+import type { ImportPlace } from "./import-networks.js";
 import { savedStateFailure, type StateFileProblem } from "./saved-state.js";
 import type { AppliedItem, TargetApply } from "./target-apply.js";
 
@@ -41,6 +43,30 @@ export interface TargetState<Options> {
   /** The names of the things the policies declare for this target; none: nothing to read. */
   names(program: ProgramNode, options: Options): readonly string[];
   read(request: StateRequest<Options>): Promise<DriftReport>;
+  /** `regfence import <target>`: the state as policy parts, if the target can be adopted. */
+  readonly import?: TargetImport;
+}
+
+/** What a target's state becomes in an imported policy. */
+export interface ImportedState {
+  /** The address lists read, factored into networks with those of the other targets imported. */
+  readonly places: readonly ImportPlace[];
+  /** DSL values, whose address lists are `PlaceUse`s. */
+  readonly fields: PolicyDraftFields;
+  /** What could not be translated into the policy, each at the input it came from. */
+  readonly untranslated: readonly StateFileProblem[];
+  /** Saved files that are not what the reader expects. */
+  readonly problems: readonly StateFileProblem[];
+  /** Things that could not be read at all (their whole state is unknown). */
+  readonly failures: readonly string[];
+  /** Environment variables the policy reads credentials from (names, never values). */
+  readonly variables: readonly string[];
+}
+
+export interface TargetImport {
+  /** The help text's lines on what import reads. */
+  readonly help: string;
+  read(source: StateSource): Promise<ImportedState>;
 }
 
 /** What a reader is given: the policies, the target's options and files as `compile` emits them, and where to read. */

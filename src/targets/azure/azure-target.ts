@@ -6,6 +6,7 @@ import { acrossPolicies, registriesOfKind } from "../program-queries.js";
 import type { Emission, EmitContext, Target } from "../target.js";
 import type { Artifact } from "../../output/artifact.js";
 import { armApiVersion, armProperties, firewallState } from "./firewall-state.js";
+import { importAzure } from "./import-azure.js";
 import { azureState } from "./plan-azure.js";
 import { validateAzureRegistries } from "./validate-azure.js";
 
@@ -85,5 +86,5 @@ export const azureTarget: Target<"azure"> = {
   outputRoots: () => ["azure"],
   validate,
   emit,
-  state: azureState,
+  state: { ...azureState, import: importAzure },
 };

@@ -25,18 +25,21 @@ const registryFields = {
 };
 const registryProperties = { publicNetworkAccess: z.string().nullish(), networkRuleBypassOptions: z.string().nullish(), networkRuleSet: ruleSet.nullish() };
 /** `az acr show -o json`: the properties flattened beside `name`. */
-const azShow = z.looseObject({ name: z.string(), ...registryFields, ...registryProperties });
+export const azShow = z.looseObject({ name: z.string(), id: z.string().optional(), resourceGroup: z.string().optional(), ...registryFields, ...registryProperties });
 /** An ARM template export (portal "Export template", `az group export`) holding the registry as a resource. */
-const armExport = z.looseObject({
+export const armExport = z.looseObject({
   resources: z.array(z.looseObject({ type: z.string(), name: z.string(), ...registryFields, properties: z.looseObject(registryProperties).nullish() })),
   parameters: z.record(z.string(), z.looseObject({ defaultValue: z.unknown().optional() })).optional(),
 });
-const savedRegistry = z.union([armExport, azShow]);
+export const savedRegistry = z.union([armExport, azShow]);
 /** `az acr network-rule list -o json`. */
-const networkRuleList = z.looseObject({ ipRules: z.array(ipRule).nullish(), virtualNetworkRules: z.array(virtualNetworkRule).nullish() });
+export const networkRuleList = z.looseObject({ ipRules: z.array(ipRule).nullish(), virtualNetworkRules: z.array(virtualNetworkRule).nullish() });
 
 /** What `plan` compares: the registry as the reconcile script's `az acr show` query reads it. */
-interface LiveRegistry {
+export interface LiveRegistry {
+  /** The resource id and group, as `az acr show` prints them (an ARM export has neither). */
+  readonly id: string | undefined;
+  readonly resourceGroup: string | undefined;
   readonly sku: string | undefined;
   readonly publicNetworkAccess: string | undefined;
   readonly defaultAction: string | undefined;
@@ -46,14 +49,16 @@ interface LiveRegistry {
   readonly tags: Readonly<Record<string, string | null>>;
 }
 
-const showWhat = "`az acr show --name <registry> -o json` or an ARM template export holding the registry";
-const listWhat = "`az acr network-rule list --name <registry> -o json`";
+export const showWhat = "`az acr show --name <registry> -o json` or an ARM template export holding the registry";
+export const listWhat = "`az acr network-rule list --name <registry> -o json`";
 
-type Shown = z.infer<typeof azShow>;
+export type Shown = z.infer<typeof azShow>;
 
-function liveFrom(shown: Shown, rules: z.infer<typeof networkRuleList> | undefined): LiveRegistry {
+export function liveFrom(shown: Shown, rules: z.infer<typeof networkRuleList> | undefined): LiveRegistry {
   const set = shown.networkRuleSet ?? undefined;
   return {
+    id: shown.id,
+    resourceGroup: shown.resourceGroup ?? /\/resourceGroups\/([^/]+)/i.exec(shown.id ?? "")?.[1],
     sku: shown.sku?.name,
     publicNetworkAccess: shown.publicNetworkAccess ?? undefined,
     defaultAction: set?.defaultAction ?? undefined,
@@ -65,7 +70,7 @@ function liveFrom(shown: Shown, rules: z.infer<typeof networkRuleList> | undefin
 }
 
 /** The registry's resource in an ARM export: its name may be `[parameters('registries_x_name')]`, resolved to the default. */
-function fromArmExport(exported: z.infer<typeof armExport>, name: string, shown: string): Shown {
+export function fromArmExport(exported: z.infer<typeof armExport>, name: string, shown: string): Shown {
   const resolve = (written: string): string => {
     const parameter = /^\[parameters\('([^']+)'\)\]$/.exec(written)?.[1];
     const value = parameter === undefined ? undefined : exported.parameters?.[parameter]?.defaultValue;
@@ -142,28 +147,30 @@ function compare(registry: AzureRegistryNode, live: LiveRegistry, where: string,
 }
 
 /** Runs `az` with the arguments the reconcile script uses, for JSON. */
-function az(args: readonly string[], source: StateSource & { kind: "live" }): Promise<string> {
+export function az(args: readonly string[], source: StateSource & { kind: "live" }): Promise<string> {
   return runTool("az", [...args, "--only-show-errors", "-o", "json"], source.environment, {
     missing: "the Azure CLI (az) is not on PATH; install it and run 'az login' first",
     shown: `az ${args.slice(0, 3).join(" ")}`,
   });
 }
 
-function registryArgs(registry: AzureRegistryNode): string[] {
+function registryArgs(registry: Pick<AzureRegistryNode, "name" | "resourceGroup" | "subscription">): string[] {
   return [`--name=${registry.name}`, `--resource-group=${registry.resourceGroup}`, ...(registry.subscription === null ? [] : [`--subscription=${registry.subscription}`])];
 }
 
-async function readLive(registry: AzureRegistryNode, source: StateSource & { kind: "live" }): Promise<LiveRegistry> {
+/** A registry read live as the reconcile script reads it: `az acr show`, and `network-rule list` on Premium. */
+export async function readLive(registry: Pick<AzureRegistryNode, "name" | "resourceGroup" | "subscription">, source: StateSource & { kind: "live" }): Promise<LiveRegistry> {
   const shown = parseState(await az(["acr", "show", ...registryArgs(registry)], source), `az acr show --name ${registry.name}`, azShow, "a registry");
   const rules = shown.sku?.name === "Premium" ? parseState(await az(["acr", "network-rule", "list", ...registryArgs(registry)], source), `az acr network-rule list --name ${registry.name}`, networkRuleList, "network rules") : undefined;
   return liveFrom(shown, rules);
 }
 
-async function readSaved(registry: AzureRegistryNode, source: StateSource & { kind: "saved" }): Promise<LiveRegistry> {
-  const file = (suffix: string) => ({ file: path.join(source.dir, `${registry.name}${suffix}`), shown: `${source.shown}/${registry.name}${suffix}` });
+/** A registry's saved `az acr show` output (or ARM export) and, if saved, its `network-rule list`. */
+export async function readSaved(name: string, source: StateSource & { kind: "saved" }): Promise<LiveRegistry> {
+  const file = (suffix: string) => ({ file: path.join(source.dir, `${name}${suffix}`), shown: `${source.shown}/${name}${suffix}` });
   const show = file(".json");
   const saved = await requireStateFile(show.file, show.shown, savedRegistry, showWhat);
-  const shown = "resources" in saved ? fromArmExport(saved as z.infer<typeof armExport>, registry.name, show.shown) : (saved as Shown);
+  const shown = "resources" in saved ? fromArmExport(saved as z.infer<typeof armExport>, name, show.shown) : (saved as Shown);
   const list = file(".network-rules.json");
   return liveFrom(shown, await readStateFile(list.file, list.shown, networkRuleList, listWhat));
 }
@@ -189,7 +196,7 @@ export const azureState: TargetState<undefined> = {
     const items = await readEach(
       registries,
       (registry) => ({ name: registry.name, where: where(registry), json: { registry: registry.name, resourceGroup: registry.resourceGroup } }),
-      async (registry) => compare(registry, source.kind === "live" ? await readLive(registry, source) : await readSaved(registry, source), where(registry), findings),
+      async (registry) => compare(registry, source.kind === "live" ? await readLive(registry, source) : await readSaved(registry.name, source), where(registry), findings),
       problems,
     );
     return { items, findings: findings.all, problems };

@@ -5,6 +5,7 @@ import { fieldAnchor } from "../../ir/source-anchor.js";
 import type { Emission, EmitContext, Target } from "../target.js";
 import type { Artifact } from "../../output/artifact.js";
 import { applyOvhTarget } from "./apply-ovh.js";
+import { importOvh } from "./import-ovh.js";
 import { ovhState } from "./plan-ovh.js";
 import { ipRestrictions, ovhRegistries, registryEndpoint, restrictionLists, restrictionPath } from "./restriction-payloads.js";
 import { type OvhTargetOptions, ovhOptions, type ResolvedOvhOptions } from "./ovh-options.js";
@@ -121,7 +122,7 @@ export const ovhTarget: Target<"ovh", ResolvedOvhOptions, OvhTargetOptions> = {
   name: "ovh",
   options: ovhOptions,
   apply: applyOvhTarget,
-  state: ovhState,
+  state: { ...ovhState, import: importOvh },
   outputRoots: () => ["ovh"],
   validate,
   emit,

@@ -1,5 +1,4 @@
 import path from "node:path";
-import { z } from "zod";
 import type { ProgramNode } from "../../ir/model.js";
 import { requireStateFile, savedStateFailure, type StateFileProblem } from "../saved-state.js";
 import type { AppliedItem } from "../target-apply.js";
@@ -8,11 +7,8 @@ import { applyOvhTarget, compareLists, type DesiredRegistry, desiredRegistries, 
 import type { ResolvedOvhOptions } from "./ovh-options.js";
 import { normaliseRestrictions, type RestrictionSet } from "./restriction-diff.js";
 import type { RestrictionList } from "./restriction-payloads.js";
+import { savedList, what } from "./saved-lists.js";
 
-/** The answer of GET …/ipRestrictions/{list}: the fields `plan` compares, the rest (dates) kept aside. */
-const savedList = z.array(z.looseObject({ ipBlock: z.string(), description: z.string().nullish() }));
-
-const what = (list: RestrictionList): string => `the answer of GET /cloud/project/{serviceName}/containerRegistry/{registryId}/ipRestrictions/${list} (a JSON array of { ipBlock, description })`;
 
 async function savedRegistry(registry: DesiredRegistry, source: SavedSource, problems: StateFileProblem[]): Promise<AppliedItem> {
   const shown = (list: RestrictionList): string => `${source.shown}/${registry.name}/${list}.json`;

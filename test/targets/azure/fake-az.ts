@@ -1,5 +1,6 @@
 /**
- * A stand-in for the Azure CLI, just enough of `az acr` and `az rest` for the reconcile scripts:
+ * A stand-in for the Azure CLI, just enough of `az acr` and `az rest` for the reconcile scripts
+ * and `regfence plan`/`import`:
  * one registry kept in the JSON file `$FAKE_AZ_STATE`, every argv appended to `$FAKE_AZ_LOG` (JSON
  * lines) so a test can assert the calls and replay them against the real `az`. It behaves like
  * CLI 2.45 where the scripts depend on it: network rules need Premium, `--query` is JMESPath and
@@ -52,6 +53,7 @@ class AzError extends Error {
 
 /** The options each command takes, after aliases are resolved; `true` marks a flag without a value. */
 const commands: Readonly<Record<string, Readonly<Record<string, boolean>>>> = {
+  "acr list": {},
   "acr show": {},
   "acr network-rule list": {},
   rest: { "--method": false, "--url": false, "--body": false },
@@ -89,7 +91,7 @@ function parse(argv: readonly string[]): { command: string; options: Map<string,
   }
   if (command === "rest") {
     if (!options.has("--url")) throw new AzError("the following arguments are required: --url/--uri/-u", 2);
-  } else if (!options.has("--name")) throw new AzError("the following arguments are required: --name/-n", 2);
+  } else if (command !== "acr list" && !options.has("--name")) throw new AzError("the following arguments are required: --name/-n", 2);
   return { command, options };
 }
 
@@ -128,6 +130,8 @@ function run(command: string, options: Map<string, string>, registry: FakeRegist
     if (registry.sku !== "Premium") throw new AzError(NETWORK_RULE_NOT_SUPPORTED, 1);
   };
   switch (command) {
+    case "acr list":
+      return { result: [shown(registry)] };
     case "acr show":
       return { result: shown(registry) };
     case "acr network-rule list":

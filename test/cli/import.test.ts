@@ -1,0 +1,106 @@
+/**
+ * `regfence import` as an operator adopting regfence runs it: saved state (and, for Azure, the
+ * stand-in az), a generated policy that type-checks, and the round trip the issue asks for:
+ * import → compile → plan against the same state reports no drift.
+ */
+import { readFile, readdir } from "node:fs/promises";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createProject, removeProjects, type TempProject } from "../helpers/run-cli.ts";
+import { Sandbox, serviceState } from "../targets/azure/harness.ts";
+
+const serviceName = "0123456789abcdef0123456789abcdef";
+const registryId = "3f8e2d4c-9b1a-4c6e-8d2f-7a5b3c1e9f04";
+const restriction = (ipBlock: string, description: string) => ({ ipBlock, description, createdAt: "2024-02-01T15:15:06Z", updatedAt: "2024-02-01T15:15:06Z" });
+const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+
+/** State saved from OVH and Azure: a block used by both, others by one, a bare address, an empty (open) list. */
+const saved = {
+  "state/ovh/mpr-prod/details.json": json({ id: registryId, name: "mpr-prod", projectID: serviceName, region: "GRA", status: "READY" }),
+  "state/ovh/mpr-prod/management.json": json([restriction("192.0.2.0/24", "production environment"), restriction("198.51.100.7", "office")]),
+  "state/ovh/mpr-prod/registry.json": json([]),
+  "state/azure/myContainerRegistry.json": json({
+    id: `/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/myResourceGroup/providers/Microsoft.ContainerRegistry/registries/myContainerRegistry`,
+    name: "myContainerRegistry",
+    resourceGroup: "myResourceGroup",
+    sku: { name: "Premium" },
+    publicNetworkAccess: "Enabled",
+    networkRuleBypassOptions: "None",
+    networkRuleSet: { defaultAction: "Deny", ipRules: [{ action: "Allow", ipAddressOrRange: "192.0.2.0/24" }, { action: "Allow", ipAddressOrRange: "203.0.113.0/24" }] },
+  }),
+};
+
+let project: TempProject;
+beforeAll(async () => {
+  project = await createProject({ ".regfencerc.json": json({ policies: ["policies/**/*.policy.ts"] }), ...saved });
+});
+afterAll(removeProjects);
+
+describe("regfence import", () => {
+  it("writes a policy and shared networks that compile back to what was read (round trip)", async () => {
+    const imported = await project.run(["import", "ovh,azure", "--from", "state", "--out", "policies/adopted.policy.ts"]);
+    expect(imported.stderr).toBe("");
+    expect(imported.stdout).toBe(
+      "imported ovh, azure into policies/networks.ts and policies/adopted.policy.ts (3 networks)\n  checked: it type-checks, compiles, and plans in sync with the state saved in state\n",
+    );
+    expect(imported.status).toBe(0);
+    const policy = await readFile(project.path("policies/adopted.policy.ts"), "utf8");
+    const networks = await readFile(project.path("policies/networks.ts"), "utf8");
+    // The block both registries use is defined once, in networks.ts, with OVH's description.
+    expect(networks).toContain('export const productionEnvironment = network("production-environment", [{ cidr: "192.0.2.0/24", description: "production environment" }]);');
+    expect(policy).toContain('import { productionEnvironment } from "./networks.ts";');
+    expect(policy).toContain('const office = network("office", [{ cidr: "198.51.100.7/32", description: "office" }]);');
+    expect(policy).toContain('management: [productionEnvironment, office],\n      registry: "open",');
+    expect(policy).toContain('networks: [productionEnvironment, myContainerRegistryAllowed],\n      trustedServices: false,');
+
+    const compiled = await project.run(["compile"]);
+    expect(compiled.stderr).toBe("");
+    expect(compiled.status).toBe(0);
+    const plan = await project.run(["plan", "--from", "state"]);
+    expect(plan.stdout).toContain("plan: in sync: 2 compared, each matches the policies\n");
+    expect(plan.status).toBe(0);
+  });
+
+  it("never overwrites a policy without --force", async () => {
+    const again = await project.run(["import", "ovh,azure", "--from", "state", "--out", "policies/adopted.policy.ts"]);
+    expect(again.stderr).toBe("regfence: policies/networks.ts and policies/adopted.policy.ts exist: pass --force to overwrite, or --out another file\nRun `regfence import --help` for usage.\n");
+    expect(again.status).toBe(2);
+  });
+
+  it("writes nothing when a saved file is not what it should be, and says where", async () => {
+    const broken = await createProject({ ...saved, "state/ovh/mpr-prod/management.json": '[\n  { "ipBlock": 7 }\n]\n' });
+    const result = await broken.run(["import", "ovh", "--from", "state"]);
+    expect(result.stderr).toContain("state/ovh/mpr-prod/management.json:2:16 error RF1101 [0].ipBlock: expected string, received number");
+    expect(result.stderr).toContain("nothing written: the state could not be read\n");
+    expect(result.status).toBe(1);
+    expect(await readdir(broken.path("."))).not.toContain("policies");
+  });
+
+  it("imports Azure live through az, naming what a policy cannot express", async () => {
+    const sandbox = await Sandbox.create();
+    try {
+      const environment = sandbox.azEnvironment(serviceState({ ipRules: ["192.0.2.0/24", "198.51.100.7"], virtualNetworkRules: ["/subscriptions/x/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/s"] }));
+      const live = await createProject({});
+      const result = await live.run(["import", "azure"], { ...environment, PATH: `${environment["PATH"] ?? ""}${path.delimiter}${path.dirname(process.execPath)}` });
+      expect(result.stderr).toContain("warning RF1102 virtual network rule /subscriptions/x/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/s of myContainerRegistry is left out");
+      expect(result.stdout).toContain("imported azure into policies/imported-azure.policy.ts (1 network)\n");
+      expect(result.status).toBe(0);
+      expect(sandbox.calls().map((call) => call.slice(0, 3).join(" "))).toContain("acr list --only-show-errors");
+      const policy = await readFile(live.path("policies/imported-azure.policy.ts"), "utf8");
+      expect(policy).toContain('azureRegistry("myContainerRegistry", {\n      resourceGroup: "myResourceGroup",');
+    } finally {
+      sandbox.dispose();
+    }
+  });
+
+  it.each([
+    [["import"], "name what to import"],
+    [["import", "nodes"], "cannot import nodes: import reads"],
+    [["import", "ovh", "--from", "nowhere"], "--from nowhere: no such directory"],
+    [["import", "ovh", "--out", "policies/x.ts"], "a policy file's name ends in .policy.ts"],
+  ])("refuses %j with exit 2", async (args, message) => {
+    const result = await project.run(args);
+    expect(result.stderr).toContain(message);
+    expect(result.status).toBe(2);
+  });
+});
