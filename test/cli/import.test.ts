@@ -93,6 +93,47 @@ describe("regfence import", () => {
     }
   });
 
+  it("imports a VCH's registries, leaving the whitelisted insecure registry to vic-machine, and round-trips", async () => {
+    const vch = await createProject({
+      "state/vic/vch1.txt":
+        "--target=vcenter.example.com/dc1 --name=vch1 --compute-resource=/dc1/host/cluster/Resources --insecure-registry=192.168.100.207 " +
+        "--whitelist-registry=10.2.2.0/24 --whitelist-registry=192.168.100.207 --whitelist-registry=*.mycompany.com\n",
+    });
+    const imported = await vch.run(["import", "vic", "--from", "state"]);
+    expect(imported.stderr).toContain("warning RF1102 vic-machine does not print a VCH's registry CAs back");
+    expect(imported.stdout).toContain("checked: it type-checks, compiles, and plans in sync with the state saved in state\n");
+    const policy = await readFile(vch.path("policies/imported-vic.policy.ts"), "utf8");
+    expect(policy).toContain('containerHost("vch1", {\n      whitelist: ["10.2.2.0/24", "*.mycompany.com"],\n      insecureRegistries: ["192.168.100.207"],\n    }),');
+    expect((await vch.run(["compile"])).status).toBe(0);
+    expect((await vch.run(["plan", "--from", "state"])).status).toBe(0);
+  });
+
+  it("imports a Harbor proxy cache: short upstreams where regfence would choose the same, credentials as variables", async () => {
+    const endpoint = (id: number, name: string, type: string, url: string, extra: Record<string, unknown> = {}) => ({ id, name, type, url, insecure: false, description: `regfence: ${name} behind the proxy cache harbor.myco.com`, ...extra });
+    const project = (id: number, name: string, registryId: number) => ({ project_id: id, name, registry_id: registryId, repo_count: 0, metadata: { public: "true", proxy_speed_kb: "10240" } });
+    const harbor = await createProject({
+      "state/harbor/harbor.myco.com/systeminfo.json": json({ harbor_version: "v2.15.1-6b4f3c0e" }),
+      "state/harbor/harbor.myco.com/registries.json": json([
+        endpoint(1, "docker.io", "docker-hub", "https://hub.docker.com"),
+        endpoint(2, "ghcr.io", "github-ghcr", "https://ghcr.io", { credential: { type: "basic", access_key: "octocat", access_secret: "*****" } }),
+      ]),
+      "state/harbor/harbor.myco.com/projects.json": json([{ project_id: 1, name: "library", metadata: { public: "true" } }, project(2, "docker.io", 1), project(3, "github", 2)]),
+    });
+    const imported = await harbor.run(["import", "harbor", "--from", "state", "--out", "policies/proxy.policy.ts"]);
+    expect(imported.stdout).toContain("  set before compile --secrets or apply: GHCR_IO_PASSWORD, GHCR_IO_USERNAME\n");
+    expect(imported.stdout).toContain("checked: it type-checks, compiles, and plans in sync with the state saved in state\n");
+    expect(imported.status).toBe(0);
+    const policy = await readFile(harbor.path("policies/proxy.policy.ts"), "utf8");
+    expect(policy).not.toContain("octocat");
+    expect(policy).toContain('harborVersion: "2.15.1"');
+    expect(policy).toContain('"docker.io",');
+    expect(policy).toContain('        registry: "ghcr.io",\n        project: "github",\n        credentials: {\n          username: fromEnv("GHCR_IO_USERNAME"),\n          password: fromEnv("GHCR_IO_PASSWORD"),\n        },');
+    expect(policy).toContain("projects: { public: true, proxySpeedKb: 10240 },");
+    expect((await harbor.run(["compile"])).status).toBe(0);
+    // The policy's proxy cache also makes Kyverno policies, whose state was not saved: plan Harbor alone.
+    expect((await harbor.run(["plan", "--target", "harbor", "--from", "state"])).status).toBe(0);
+  });
+
   it.each([
     [["import"], "name what to import"],
     [["import", "nodes"], "cannot import nodes: import reads"],

@@ -7,6 +7,7 @@ import type { Artifact } from "../../output/artifact.js";
 import { httpsOrLoopbackProblem } from "../https-or-loopback.js";
 import type { Emission, EmitContext, Target } from "../target.js";
 import { applyHarborTarget } from "./apply-harbor.js";
+import { importHarbor } from "./import-harbor.js";
 import { harborState } from "./plan-harbor.js";
 import { desiredState, endpointOf, provisioningCalls, proxyCaches, proxyFolder, unsupportedSettings, versionOf } from "./harbor-plan.js";
 import { atLeast, parseHarborVersion, v } from "./harbor-version.js";
@@ -113,5 +114,5 @@ export const harborTarget: Target<"harbor"> = {
   validate,
   emit,
   apply: applyHarborTarget,
-  state: harborState,
+  state: { ...harborState, import: importHarbor },
 };

@@ -1,5 +1,4 @@
 import path from "node:path";
-import { z } from "zod";
 import type { ProgramNode, ProxyCacheNode } from "../../ir/model.js";
 import { readStateFile, requireStateFile, savedStateFailure, type StateFileProblem } from "../saved-state.js";
 import type { AppliedItem } from "../target-apply.js";
@@ -7,38 +6,10 @@ import { readThroughApply, type SavedSource, type TargetState } from "../target-
 import { isRobot, type LiveRobot, missingRobotLine, robotFields } from "./apply-harbor-robot.js";
 import { applyHarborTarget, differences, harborParts, missingFeatures } from "./apply-harbor.js";
 import { desiredState, proxyCaches, proxyFolder } from "./harbor-plan.js";
-
-/** The fields `plan` compares, as Harbor's API lists them (`Registry`, `Project`, `Robot`); the rest is kept aside. */
-const savedRegistries = z.array(
-  z.looseObject({ id: z.number(), name: z.string(), type: z.string(), url: z.string(), insecure: z.boolean().optional(), description: z.string().nullish() }),
-);
-const savedProjects = z.array(
-  z.looseObject({
-    project_id: z.number(),
-    name: z.string(),
-    registry_id: z.number().nullish(),
-    metadata: z.record(z.string(), z.string()).nullish(),
-    repo_count: z.number().nullish(),
-  }),
-);
-const savedRobots = z.array(
-  z.looseObject({
-    id: z.number(),
-    name: z.string(),
-    description: z.string().nullish(),
-    level: z.string().nullish(),
-    disable: z.boolean().nullish(),
-    permissions: z
-      .array(z.looseObject({ kind: z.string().nullish(), namespace: z.string().nullish(), access: z.array(z.looseObject({ resource: z.string().nullish(), action: z.string().nullish() })).nullish() }))
-      .nullish(),
-  }),
-);
-const savedSystemInfo = z.looseObject({ harbor_version: z.string().optional() });
+import { listing, savedProjects, savedRegistries, savedRobots, savedSystemInfo } from "./saved-listings.js";
 
 /** `null` as Harbor writes an absent value, `undefined` as the comparison reads it. */
 const present = <T>(value: T | null | undefined): T | undefined => value ?? undefined;
-
-const listing = (resource: string, type: string) => `the answer of GET /api/v2.0/${resource} (a JSON array of ${type}; every page, as one array)`;
 
 async function savedProxy(proxy: ProxyCacheNode, source: SavedSource, problems: StateFileProblem[]): Promise<AppliedItem> {
   const directory = proxyFolder(proxy);

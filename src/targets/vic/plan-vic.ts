@@ -40,7 +40,7 @@ interface Inspected {
   readonly shown: string;
 }
 
-const what = "the output of vic-machine inspect config --format raw (or its verbose output)";
+export const what = "the output of vic-machine inspect config --format raw (or its verbose output)";
 
 function compare(host: ContainerHostNode, inspected: Inspected, where: string): AppliedItem {
   const names = inspected.options.get("name") ?? [];

@@ -7,6 +7,7 @@ import type { Emission, EmitContext, Target } from "../target.js";
 import type { Artifact } from "../../output/artifact.js";
 import { argumentWord, checkFlagsFile } from "./flags-file.js";
 import { planContainerHost } from "./plan-container-host.js";
+import { importVic } from "./import-vic.js";
 import { vicState } from "./plan-vic.js";
 
 function validate(program: ProgramNode): readonly Finding[] {
@@ -53,5 +54,5 @@ export const vicTarget: Target<"vic"> = {
   outputRoots: () => ["vic"],
   validate,
   emit,
-  state: vicState,
+  state: { ...vicState, import: importVic },
 };
