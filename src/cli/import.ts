@@ -168,9 +168,11 @@ export async function importCommand(args: readonly string[], cwd: string): Promi
     return 0;
   }
   printDiagnostics(diagnostics, format, cwd);
-  process.stdout.write(`imported ${targets.join(", ")} into ${written.join(" and ")} (${networks.length} ${networks.length === 1 ? "network" : "networks"})\n`);
+  const networkCount = networks.length === 0 ? "" : ` (${networks.length} ${networks.length === 1 ? "network" : "networks"})`;
+  process.stdout.write(`imported ${targets.join(", ")} into ${written.join(" and ")}${networkCount}\n`);
   if (variables.length > 0) process.stdout.write(`  set before compile --secrets or apply: ${variables.join(", ")}\n`);
   if (drift.length > 0) process.stdout.write(`  note: applying it would still change what was read:\n${drift.map((line) => `    ${line}`).join("\n")}\n`);
+  if (targets.includes("kyverno")) process.stdout.write("  note: regfence's Kyverno policies replace the imported ones: delete those once regfence's are applied (plan warns of them, RF3018)\n");
   else process.stdout.write(`  checked: it type-checks, compiles, and plans in sync with ${origin}\n`);
   return 0;
 }

@@ -83,6 +83,17 @@ function jsonValues(text: string): { readonly text: string; readonly line: numbe
   return depth === 0 && values.length > 0 ? values : [{ text, line: 1 }];
 }
 
+/** Where each object read from a file came from: the file, and the line of any field in it. */
+const locations = new WeakMap<KubernetesObject, (path: readonly (string | number)[]) => { readonly file: string; readonly line: number; readonly column: number }>();
+
+/**
+ * Where a field of an object is, in the file it was read from (for messages located in the
+ * input); an object read live is located at `fallback`, line 0.
+ */
+export function whereIs(object: KubernetesObject, path: readonly (string | number)[], fallback: string): { readonly file: string; readonly line: number; readonly column: number } {
+  return locations.get(object)?.(path) ?? { file: fallback, line: 0, column: 0 };
+}
+
 /** The objects of one manifest text, `List`s flattened, each checked and located; problems are thrown together. */
 export function parseManifests(text: string, shown: string): KubernetesObject[] {
   const problems: StateFileProblem[] = [];
@@ -120,7 +131,11 @@ function parseStream(text: string, lineOffset: number, shown: string, objects: K
       : [[[], value]];
     for (const [prefix, entry] of entries) {
       const parsed = objectShape.safeParse(entry);
-      if (parsed.success) objects.push(normalised(parsed.data));
+      if (parsed.success) {
+        const object = normalised(parsed.data);
+        locations.set(object, (path) => ({ file: shown, ...at(document, [...prefix, ...path]) }));
+        objects.push(object);
+      }
       else {
         for (const issue of parsed.error.issues.slice(0, 5)) {
           const field = fieldName([...prefix, ...(issue.path as (string | number)[])]);

@@ -10,6 +10,7 @@ import type { Artifact } from "../../output/artifact.js";
 import { allowlistValidatingPolicy, pullSecretGeneratingPolicy, rewriteMutatingPolicy } from "./cel-policies.js";
 import { allowlistClusterPolicy, pullSecretClusterPolicy, rewriteClusterPolicy } from "./cluster-policies.js";
 import type { KubernetesDocument } from "./kubernetes-document.js";
+import { importKyverno } from "./import-kyverno.js";
 import { kyvernoState } from "./plan-kyverno.js";
 import { checkPolicyInteractions } from "./policy-interactions.js";
 import { type PolicyRole, policyObjectName } from "./policy-text.js";
@@ -169,5 +170,5 @@ export const kyvernoTarget: Target<"kyverno", ResolvedKyvernoOptions, KyvernoTar
   outputRoots: () => [kyvernoDirectory, kyvernoRbacDirectory],
   validate,
   emit,
-  state: kyvernoState,
+  state: { ...kyvernoState, import: importKyverno },
 };
