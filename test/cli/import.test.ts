@@ -145,3 +145,59 @@ describe("regfence import", () => {
     expect(result.status).toBe(2);
   });
 });
+
+describe("regfence import credentials", () => {
+  it("adopts an ExternalSecret round-trip, names a plain Secret without reading its data", async () => {
+    const secretValue = "eyJhdXRocyI6eyJyZWdpc3RyeS5teWNvLmNvbSI6eyJhdXRoIjoiZEc5d0xYTmxZM0psZEE9PSJ9fX0=";
+    // The ExternalSecret as regfence writes it for a Kyma credential, and the Secret ESO made from it.
+    const source = await createProject({
+      "policies/kyma.policy.ts": `import { credential, definePolicy, externalSecret } from "regfence";
+
+export default definePolicy({
+  name: "kyma",
+  credentials: [
+    credential("harbor-robot", {
+      server: "harbor.myco.com",
+      kymaSelector: "harbor-robot",
+      delivery: externalSecret({ store: { kind: "ClusterSecretStore", name: "vault" }, remoteRef: { key: "registries/harbor", passwordProperty: "token" } }),
+    }),
+  ],
+});
+`,
+    });
+    expect((await source.run(["compile", "--target", "credentials"])).status).toBe(0);
+    const externalSecret = await readFile(source.path("out/kubernetes/external-secrets/harbor-robot.yaml"), "utf8");
+    const made = {
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: {
+        name: "harbor-robot",
+        namespace: "kcp-system",
+        labels: { "operator.kyma-project.io/managed-by": "lifecycle-manager", "operator.kyma-project.io/oci-registry-cred": "harbor-robot" },
+        ownerReferences: [{ apiVersion: "external-secrets.io/v1", kind: "ExternalSecret", name: "harbor-robot" }],
+      },
+      type: "kubernetes.io/dockerconfigjson",
+      data: { ".dockerconfigjson": secretValue },
+    };
+    const handMade = { apiVersion: "v1", kind: "Secret", metadata: { name: "legacy-pull", namespace: "apps" }, type: "kubernetes.io/dockerconfigjson", data: { ".dockerconfigjson": secretValue } };
+    const adopting = await createProject({
+      "state/credentials/external-secret.yaml": externalSecret,
+      "state/credentials/secrets.yaml": `${JSON.stringify({ apiVersion: "v1", kind: "List", items: [made, handMade] }, null, 2)}\n`,
+    });
+    const imported = await adopting.run(["import", "credentials", "--from", "state"]);
+    expect(imported.stderr).toContain(
+      'warning RF1102 Secret legacy-pull: its registry is inside its data, which import never reads: declare credential("legacy-pull", { server: "<its registry>", username: fromEnv("LEGACY_PULL_USERNAME"), password: fromEnv("LEGACY_PULL_PASSWORD") }) yourself',
+    );
+    expect(imported.stdout).toContain("checked: it type-checks, compiles, and plans in sync with the state saved in state\n");
+    expect(imported.status).toBe(0);
+    const policy = await readFile(adopting.path("policies/imported-credentials.policy.ts"), "utf8");
+    expect(policy).toContain('server: "harbor.myco.com"');
+    expect(policy).toContain('remoteRef: { key: "registries/harbor", passwordProperty: "token" }');
+    expect(policy).toContain('kymaSelector: "harbor-robot"');
+    expect(`${imported.stdout}${imported.stderr}${policy}`).not.toContain(secretValue);
+    expect((await adopting.run(["compile"])).status).toBe(0);
+    const plan = await adopting.run(["plan", "--target", "credentials", "--from", "state", "--format", "json"]);
+    expect(plan.status).toBe(0);
+    expect(plan.stdout).not.toContain(secretValue);
+  });
+});

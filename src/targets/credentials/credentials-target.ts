@@ -9,6 +9,7 @@ import { banner } from "../../render/banner.js";
 import { acrossPolicies } from "../program-queries.js";
 import type { Emission, EmitContext, Target } from "../target.js";
 import type { Artifact } from "../../output/artifact.js";
+import { importCredentials } from "./import-credentials.js";
 import { credentialsState } from "./plan-credentials.js";
 import { dockerConfigJson } from "./docker-config.js";
 import { isGoDuration } from "./go-duration.js";
@@ -179,5 +180,5 @@ export const credentialsTarget: Target<"credentials"> = {
   outputRoots: ({ secrets }) => (secrets ? [secretsRoot, externalSecretsRoot, kymaRoot] : [externalSecretsRoot, kymaRoot]),
   validate,
   emit,
-  state: credentialsState,
+  state: { ...credentialsState, import: importCredentials },
 };
