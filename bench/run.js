@@ -13,6 +13,9 @@
 //   BENCH_RUNS=10 npm run bench            more runs per row (default 5)
 //   BENCH_SIZES=10,100 npm run bench       other generated set sizes (default 10,100,1000)
 //   BENCH_KEEP=1 npm run bench             keep the generated projects and output directories
+//
+// `plan --from` rows read a state saved from a compiled out dir (bench/saved-state.js), so every
+// target is compared and found in sync; they are set beside `compile --check` of the same files.
 
 import { spawnSync } from "node:child_process";
 import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
@@ -22,6 +25,7 @@ import { fileURLToPath } from "node:url";
 import { fixed, markdownTable } from "./format-table.js";
 import { cidrsPerFile, generateProject } from "./generate-policies.js";
 import { median, runChild } from "./measure.js";
+import { writeSavedState } from "./saved-state.js";
 
 const repoRoot = fileURLToPath(new URL("..", import.meta.url));
 const cli = path.join(repoRoot, "bin", "regfence.js");
@@ -134,6 +138,21 @@ async function verifyGenerated(project) {
   }
 }
 
+/** Compiles a project (with its Secrets, from placeholder credentials) into a new out dir, for `--check` and saved state. */
+function compiledOutDir(cwd, cliPath, paths) {
+  const out = freshOutDir();
+  const args = [cliPath, "compile", ...paths, "--out", out, "--secrets"];
+  const env = { ...process.env, OCI_REGISTRY_USERNAME: "bench-user", OCI_REGISTRY_PASSWORD: "bench-password" };
+  const result = spawnSync(process.execPath, args, { cwd, env, encoding: "utf8" });
+  expectSuccess("compile for saved state", args, cwd, { ...result, error: result.error ?? undefined }, [0]);
+  return out;
+}
+
+/** Plan from a state saved from the same out dir finds every target in sync. */
+function inSync(result) {
+  if (!/^plan: in sync: /m.test(result.stdout)) throw new BenchFailure(`plan did not find the saved state in sync:\n${result.stdout}${result.stderr}`);
+}
+
 function upToDate(result) {
   if (/\b[1-9]\d* written/.test(result.stdout)) progress(`  warning: the up-to-date re-run wrote files:\n${result.stdout}`);
 }
@@ -177,6 +196,11 @@ async function main() {
   rows.push(await measure({ name: "worked examples, fresh out dir (1 warning, 1 note to place)", files: examples, cwd: worked, args: (out) => [workedCli, "compile", "--out", out] }));
   rows.push(await measure({ name: "worked examples, up to date", files: examples, cwd: worked, args: (out) => [workedCli, "compile", "--out", out], outDir: "reuse", check: upToDate }));
   rows.push(await measure({ name: "worked examples --no-typecheck", files: examples, cwd: worked, args: (out) => [workedCli, "compile", "--out", out, "--no-typecheck"] }));
+  const workedOut = compiledOutDir(worked, workedCli, []);
+  const workedState = path.join(root, "worked-examples-state");
+  writeSavedState(workedOut, workedState);
+  rows.push(await measure({ name: "worked examples, compile --check", files: examples, cwd: worked, args: () => [workedCli, "compile", "--check", "--out", workedOut] }));
+  rows.push(await measure({ name: "worked examples, plan --from saved state", files: examples, cwd: worked, args: () => [workedCli, "plan", "--from", workedState], check: inSync }));
 
   const projects = [];
   for (const size of sizes) {
@@ -201,7 +225,15 @@ async function main() {
     );
   }
 
-  const growths = [growth(rows, ", first type-check"), growth(rows, ", fresh out dir"), growth(rows, ", up to date")].filter((entry) => entry !== undefined);
+  for (const project of projects) {
+    const state = path.join(project.directory, "state");
+    writeSavedState(compiledOutDir(project.directory, userCli(project), ["policies"]), state);
+    rows.push(await measure({ name: "generated, plan --from saved state", files: project.files, cwd: project.directory, args: () => [userCli(project), "plan", "--from", state], check: inSync }));
+  }
+
+  const growths = [growth(rows, ", first type-check"), growth(rows, ", fresh out dir"), growth(rows, ", up to date"), growth(rows, ", plan --from saved state")].filter(
+    (entry) => entry !== undefined,
+  );
   const results = {
     date: new Date().toISOString(),
     commit,
