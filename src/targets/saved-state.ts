@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { FatalError } from "../diagnostics/fatal-error.js";
 import { LineCounter, type Document, parseDocument } from "yaml";
 import type { z } from "zod";
 
@@ -132,7 +133,8 @@ export function savedStateFailure(error: unknown, problems: StateFileProblem[]):
     return { message: `the saved state is not what regfence reads (${error.problems.length === 1 ? "one problem" : `${error.problems.length} problems`} in ${error.problems[0]?.file ?? "it"}): not compared`, hint: undefined };
   }
   if (error instanceof MissingStateError) return { message: `${error.message}: not compared`, hint: `save ${error.what} there, or plan against the live state without --from` };
-  const bug = error instanceof TypeError || error instanceof RangeError || error instanceof ReferenceError || error instanceof SyntaxError;
+  // A bug, or a usage or configuration error (missing credentials: exit 2), is not a state that failed to read.
+  const bug = error instanceof TypeError || error instanceof RangeError || error instanceof ReferenceError || error instanceof SyntaxError || error instanceof FatalError;
   if (error instanceof Error && !bug) return { message: error.message, hint: undefined };
   throw error;
 }

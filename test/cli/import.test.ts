@@ -3,11 +3,14 @@
  * stand-in az), a generated policy that type-checks, and the round trip the issue asks for:
  * import → compile → plan against the same state reports no drift.
  */
+import { existsSync } from "node:fs";
 import { readFile, readdir } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createProject, removeProjects, type TempProject } from "../helpers/run-cli.ts";
 import { Sandbox, serviceState } from "../targets/azure/harness.ts";
+import { startFakeHarborApi } from "../targets/harbor/fake-harbor-api.ts";
+import { harborSwaggerPath } from "../targets/harbor/harbor-api-description.ts";
 
 const serviceName = "0123456789abcdef0123456789abcdef";
 const registryId = "3f8e2d4c-9b1a-4c6e-8d2f-7a5b3c1e9f04";
@@ -199,5 +202,72 @@ export default definePolicy({
     const plan = await adopting.run(["plan", "--target", "credentials", "--from", "state", "--format", "json"]);
     expect(plan.status).toBe(0);
     expect(plan.stdout).not.toContain(secretValue);
+  });
+});
+
+describe("regfence import ovh, live", () => {
+  it("walks every project's registries through the signed API and round-trips against it", async () => {
+    const { startFakeOvhApi } = await import("../targets/ovh/fake-ovh-api.ts");
+    const key = `${serviceName}/${registryId}`;
+    const server = await startFakeOvhApi({
+      applicationKey: "ak",
+      applicationSecret: "as",
+      consumerKey: "ck",
+      registries: { [key]: { management: [{ ipBlock: "192.0.2.0/24", description: "production environment" }], registry: [] } },
+      names: { [key]: "mpr-prod" },
+    });
+    try {
+      const env = { OVH_APPLICATION_KEY: "ak", OVH_APPLICATION_SECRET: "as", OVH_CONSUMER_KEY: "ck", OVH_ENDPOINT: server.base };
+      const live = await createProject({});
+      const imported = await live.run(["import", "ovh"], env);
+      expect(imported.stderr).toBe("");
+      expect(imported.stdout).toContain("checked: it type-checks, compiles, and plans in sync with their live state\n");
+      expect(imported.status).toBe(0);
+      expect(server.requests.filter(({ method }) => method !== "GET")).toEqual([]);
+      const policy = await readFile(live.path("policies/imported-ovh.policy.ts"), "utf8");
+      expect(policy).toContain(`ovhRegistry("mpr-prod", {\n      serviceName: "${serviceName}",\n      registryId: "${registryId}",\n      management: [productionEnvironment],\n      registry: "open",`);
+      const missing = await live.run(["import", "ovh", "--force"], { ...env, OVH_CONSUMER_KEY: "" });
+      expect(missing.stderr).toContain("OVH_CONSUMER_KEY");
+      expect(missing.status).toBe(2);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe("regfence import harbor, live", () => {
+  const required = process.env["REGFENCE_REQUIRE_SCHEMAS"] === "1";
+  it.runIf(existsSync(harborSwaggerPath) || required)("reads the Harbor at HARBOR_URL and round-trips against it", async () => {
+    const description = (registry: string) => `regfence: ${registry} behind the proxy cache harbor.myco.com`;
+    const server = await startFakeHarborApi({
+      username: "admin",
+      password: "Harbor12345",
+      registries: [
+        { name: "docker.io", type: "docker-hub", url: "https://hub.docker.com", insecure: false, description: description("docker.io") },
+        { name: "quay.io", type: "docker-registry", url: "https://quay.io", insecure: false, description: description("quay.io") },
+      ],
+      projects: [
+        { name: "docker.io", registry: "docker.io", metadata: { public: "true" } },
+        { name: "quay", registry: "quay.io", metadata: { public: "true" } },
+      ],
+    });
+    try {
+      const env = { HARBOR_URL: server.url, HARBOR_PROXY_HOST: "harbor.myco.com", HARBOR_USERNAME: "admin", HARBOR_PASSWORD: "Harbor12345" };
+      const live = await createProject({});
+      const imported = await live.run(["import", "harbor"], env);
+      expect(imported.stderr).toBe("");
+      expect(imported.stdout).toContain("checked: it type-checks, compiles, and plans in sync with their live state\n");
+      expect(imported.status).toBe(0);
+      const policy = await readFile(live.path("policies/imported-harbor.policy.ts"), "utf8");
+      expect(policy).toContain(`host: "harbor.myco.com",\n    api: "${server.url}",`);
+      expect(policy).toContain('upstreams: ["docker.io", { registry: "quay.io", project: "quay" }],');
+      expect(server.requests.filter(({ method }) => method !== "GET")).toEqual([]);
+      expect(server.violations).toEqual([]);
+      const unset = await live.run(["import", "harbor", "--force"], { ...env, HARBOR_URL: "" });
+      expect(unset.stderr).toContain("set HARBOR_URL to the Harbor to import");
+      expect(unset.status).toBe(2);
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -26,7 +26,8 @@ export interface LiveProject {
   readonly repo_count?: number;
 }
 
-function credentialsFrom(environment: Readonly<Record<string, string | undefined>>): HarborCredentials {
+/** HARBOR_USERNAME and HARBOR_PASSWORD; missing ones are a configuration error (exit 2). */
+export function credentialsFrom(environment: Readonly<Record<string, string | undefined>>): HarborCredentials {
   const username = environment["HARBOR_USERNAME"]?.trim() ?? "";
   const password = environment["HARBOR_PASSWORD"] ?? "";
   const missing = [...(username === "" ? ["HARBOR_USERNAME"] : []), ...(password === "" ? ["HARBOR_PASSWORD"] : [])];

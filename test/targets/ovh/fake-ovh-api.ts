@@ -3,10 +3,10 @@ import type { AddressInfo } from "node:net";
 import { createRequire } from "node:module";
 
 /**
- * A stand-in for the OVH API on 127.0.0.1: `/auth/time` and GET/PUT of both IP restriction lists,
- * with state. Every signed request is checked with node-ovh's own `signRequest` (an independent
- * implementation of the signature), against a server clock that is an hour ahead, so a client that
- * does not use `/auth/time` is refused.
+ * A stand-in for the OVH API on 127.0.0.1: `/auth/time`, GET/PUT of both IP restriction lists,
+ * with state, and the project and registry listings import walks. Every signed request is checked
+ * with node-ovh's own `signRequest` (an independent implementation of the signature), against a
+ * server clock that is an hour ahead, so a client that does not use `/auth/time` is refused.
  */
 
 interface NodeOvhSigner {
@@ -31,6 +31,8 @@ export interface FakeOvhOptions {
   readonly putAnswer?: "200-list" | "201-null";
   /** Accept PUTs without storing them: a server whose answer must not be taken as proof. */
   readonly dropPuts?: boolean;
+  /** Registry names (`GET …/containerRegistry` lists them), keyed as `registries`; default `registry-<n>`. */
+  readonly names?: Record<string, string>;
   /** Answer this many `/auth/time` requests with 503 before answering normally: a transient failure. */
   readonly authTimeFailures?: number;
 }
@@ -83,6 +85,21 @@ export async function startFakeOvhApi(options: FakeOvhOptions): Promise<FakeOvhA
     if (!/^\d+$/.test(timestamp) || Math.abs(Number(timestamp) - serverNow()) > 30) return { status: 400, value: { errorCode: "QUERY_TIME_OUT", message: "Query out of time" } };
     if (header("x-ovh-signature") !== signer.signRequest(method, `http://${header("host")}${url}`, body, timestamp)) {
       return { status: 403, value: { errorCode: "INVALID_SIGNATURE", message: "Invalid signature" } };
+    }
+    // The listings `regfence import ovh` walks: the projects, then each project's registries.
+    const keys = Object.keys(options.registries);
+    if (method === "GET" && url === "/1.0/cloud/project") return { status: 200, value: [...new Set(keys.map((key) => key.split("/")[0]))] };
+    const registriesOf = /^\/1\.0\/cloud\/project\/([^/]+)\/containerRegistry$/.exec(url);
+    if (method === "GET" && registriesOf !== null) {
+      const service = decodeURIComponent(registriesOf[1] ?? "");
+      const listed = keys.filter((key) => key.startsWith(`${service}/`));
+      return {
+        status: 200,
+        value: listed.map((key, index) => {
+          const id = key.split("/")[1] ?? "";
+          return { createdAt: stamp, id, name: options.names?.[key] ?? `registry-${index + 1}`, projectID: service, region: "GRA", size: 0, status: "READY", updatedAt: stamp, url: `https://${id.slice(0, 8)}.gra7.container-registry.ovh.net`, version: "2.13.1" };
+        }),
+      };
     }
     const match = listPath.exec(url);
     if (match === null) return { status: 404, value: { message: `Got an invalid (or empty) URL: ${url}` } };
