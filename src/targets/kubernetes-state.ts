@@ -3,7 +3,7 @@ import path from "node:path";
 import { type Document, LineCounter, parseAllDocuments } from "yaml";
 import { z } from "zod";
 import { compareText } from "../diagnostics/diagnostic.js";
-import { fieldName, MissingStateError, StateFileError, type StateFileProblem } from "./saved-state.js";
+import { fieldName, MissingStateError, onFirstUse, StateFileError, type StateFileProblem } from "./saved-state.js";
 import { runTool, ToolError } from "./run-tool.js";
 import type { AppliedItem, AppliedPart } from "./target-apply.js";
 import { readEach, type StateSource } from "./target-state.js";
@@ -16,16 +16,18 @@ export interface KubernetesObject {
   readonly [field: string]: unknown;
 }
 
-const objectShape = z.looseObject({
-  apiVersion: z.string(),
-  kind: z.string(),
-  metadata: z.looseObject({
-    name: z.string(),
-    namespace: z.string().optional(),
-    labels: z.record(z.string(), z.string()).nullish(),
-    annotations: z.record(z.string(), z.string()).nullish(),
+const objectShape = onFirstUse(() =>
+  z.looseObject({
+    apiVersion: z.string(),
+    kind: z.string(),
+    metadata: z.looseObject({
+      name: z.string(),
+      namespace: z.string().optional(),
+      labels: z.record(z.string(), z.string()).nullish(),
+      annotations: z.record(z.string(), z.string()).nullish(),
+    }),
   }),
-});
+);
 
 /** The label regfence puts on what it emits, and which `plan` takes as "made by regfence". */
 export const managedBy = { key: "app.kubernetes.io/managed-by", value: "regfence" } as const;
@@ -44,7 +46,7 @@ function withoutSecretValues(object: KubernetesObject): KubernetesObject {
   return { ...rest, metadata: { ...object.metadata, ...(object.metadata.annotations === undefined ? {} : { annotations }) } } as KubernetesObject;
 }
 
-function normalised(value: z.infer<typeof objectShape>): KubernetesObject {
+function normalised(value: z.infer<ReturnType<typeof objectShape>>): KubernetesObject {
   const { labels, annotations, ...metadata } = value.metadata;
   return withoutSecretValues({ ...value, metadata: { ...metadata, ...(labels == null ? {} : { labels }), ...(annotations == null ? {} : { annotations }) } } as KubernetesObject);
 }
@@ -130,7 +132,7 @@ function parseStream(text: string, lineOffset: number, shown: string, objects: K
       ? (((value as { items?: unknown }).items ?? []) as unknown[]).map((item, index) => [["items", index], item])
       : [[[], value]];
     for (const [prefix, entry] of entries) {
-      const parsed = objectShape.safeParse(entry);
+      const parsed = objectShape().safeParse(entry);
       if (parsed.success) {
         const object = normalised(parsed.data);
         locations.set(object, (path) => ({ file: shown, ...at(document, [...prefix, ...path]) }));

@@ -3,6 +3,15 @@ import { FatalError } from "../diagnostics/fatal-error.js";
 import { LineCounter, type Document, parseDocument } from "yaml";
 import type { z } from "zod";
 
+/**
+ * A value made on first use, then kept: the shapes of saved state are built only by the commands
+ * that read state, so `compile`'s start-up does not pay for them.
+ */
+export function onFirstUse<T>(make: () => T): () => T {
+  let made: { readonly value: T } | undefined;
+  return () => (made ??= { value: make() }).value;
+}
+
 /** A saved state file that is not what its reader expects, at the line and column of the field. */
 export interface StateFileProblem {
   /** As printed: relative to the working directory. */

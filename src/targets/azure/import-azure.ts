@@ -4,7 +4,7 @@ import { DraftCall, type DraftValue, PlaceUse } from "../../render/policy-draft.
 import type { ImportPlace } from "../import-networks.js";
 import { parseState, savedStateFailure, type StateFileProblem } from "../saved-state.js";
 import type { ImportedState, StateSource, TargetImport } from "../target-state.js";
-import { az, azShow, type LiveRegistry, readLive, readSaved } from "./plan-azure.js";
+import { az, azureShapes, type LiveRegistry, readLive, readSaved } from "./plan-azure.js";
 
 /** The registries to import: the saved files' names, or every registry `az acr list` shows. */
 async function registriesIn(source: StateSource): Promise<{ readonly name: string; readonly read: () => Promise<LiveRegistry>; readonly shown: string }[]> {
@@ -15,7 +15,7 @@ async function registriesIn(source: StateSource): Promise<{ readonly name: strin
       .sort();
     return names.map((name) => ({ name, read: () => readSaved(name, source), shown: `${source.shown}/${name}.json` }));
   }
-  const listed = parseState(await az(["acr", "list"], source), "az acr list", z.array(azShow), "the registries az acr list prints");
+  const listed = parseState(await az(["acr", "list"], source), "az acr list", z.array(azureShapes().azShow), "the registries az acr list prints");
   return listed.map((registry) => {
     const resourceGroup = registry.resourceGroup ?? /\/resourceGroups\/([^/]+)/i.exec(registry.id ?? "")?.[1] ?? "";
     return { name: registry.name, read: () => readLive({ name: registry.name, resourceGroup, subscription: subscriptionOf(registry.id) }, source), shown: `az acr show --name ${registry.name}` };

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { Findings } from "../../diagnostics/finding.js";
 import type { AzureRegistryNode, ProgramNode } from "../../ir/model.js";
 import { acrossPolicies, registriesOfKind } from "../program-queries.js";
-import { parseState, readStateFile, requireStateFile, type StateFileProblem } from "../saved-state.js";
+import { onFirstUse, parseState, readStateFile, requireStateFile, type StateFileProblem } from "../saved-state.js";
 import { runTool } from "../run-tool.js";
 import type { AppliedItem, AppliedPart } from "../target-apply.js";
 import { type DriftReport, readEach, type StateSource, type TargetState } from "../target-state.js";
@@ -13,27 +13,28 @@ import { firewallState } from "./firewall-state.js";
 const ruleQuota = 100;
 const nearQuota = 90;
 
-/** An IP rule as `az acr show` prints it (`ipAddressOrRange`) or ARM holds it (`value`). */
-const ipRule = z.looseObject({ ipAddressOrRange: z.string().optional(), value: z.string().optional() }).refine((rule) => rule.ipAddressOrRange !== undefined || rule.value !== undefined, {
-  message: 'an IP rule needs "ipAddressOrRange" (az) or "value" (ARM)',
+/** The shapes of what az prints and ARM exports hold, built on first use (plan and import only). */
+export const azureShapes = onFirstUse(() => {
+  /** An IP rule as `az acr show` prints it (`ipAddressOrRange`) or ARM holds it (`value`). */
+  const ipRule = z.looseObject({ ipAddressOrRange: z.string().optional(), value: z.string().optional() }).refine((rule) => rule.ipAddressOrRange !== undefined || rule.value !== undefined, {
+    message: 'an IP rule needs "ipAddressOrRange" (az) or "value" (ARM)',
+  });
+  const virtualNetworkRule = z.looseObject({ virtualNetworkResourceId: z.string().optional(), id: z.string().optional() });
+  const ruleSet = z.looseObject({ defaultAction: z.string().nullish(), ipRules: z.array(ipRule).nullish(), virtualNetworkRules: z.array(virtualNetworkRule).nullish() });
+  const registryFields = { sku: z.looseObject({ name: z.string() }).nullish(), tags: z.record(z.string(), z.string().nullable()).nullish() };
+  const registryProperties = { publicNetworkAccess: z.string().nullish(), networkRuleBypassOptions: z.string().nullish(), networkRuleSet: ruleSet.nullish() };
+  /** `az acr show -o json`: the properties flattened beside `name`. */
+  const azShow = z.looseObject({ name: z.string(), id: z.string().optional(), resourceGroup: z.string().optional(), ...registryFields, ...registryProperties });
+  /** An ARM template export (portal "Export template", `az group export`) holding the registry as a resource. */
+  const armExport = z.looseObject({
+    resources: z.array(z.looseObject({ type: z.string(), name: z.string(), ...registryFields, properties: z.looseObject(registryProperties).nullish() })),
+    parameters: z.record(z.string(), z.looseObject({ defaultValue: z.unknown().optional() })).optional(),
+  });
+  /** `az acr network-rule list -o json`. */
+  const networkRuleList = z.looseObject({ ipRules: z.array(ipRule).nullish(), virtualNetworkRules: z.array(virtualNetworkRule).nullish() });
+  return { azShow, armExport, savedRegistry: z.union([armExport, azShow]), networkRuleList };
 });
-const virtualNetworkRule = z.looseObject({ virtualNetworkResourceId: z.string().optional(), id: z.string().optional() });
-const ruleSet = z.looseObject({ defaultAction: z.string().nullish(), ipRules: z.array(ipRule).nullish(), virtualNetworkRules: z.array(virtualNetworkRule).nullish() });
-const registryFields = {
-  sku: z.looseObject({ name: z.string() }).nullish(),
-  tags: z.record(z.string(), z.string().nullable()).nullish(),
-};
-const registryProperties = { publicNetworkAccess: z.string().nullish(), networkRuleBypassOptions: z.string().nullish(), networkRuleSet: ruleSet.nullish() };
-/** `az acr show -o json`: the properties flattened beside `name`. */
-export const azShow = z.looseObject({ name: z.string(), id: z.string().optional(), resourceGroup: z.string().optional(), ...registryFields, ...registryProperties });
-/** An ARM template export (portal "Export template", `az group export`) holding the registry as a resource. */
-export const armExport = z.looseObject({
-  resources: z.array(z.looseObject({ type: z.string(), name: z.string(), ...registryFields, properties: z.looseObject(registryProperties).nullish() })),
-  parameters: z.record(z.string(), z.looseObject({ defaultValue: z.unknown().optional() })).optional(),
-});
-export const savedRegistry = z.union([armExport, azShow]);
-/** `az acr network-rule list -o json`. */
-export const networkRuleList = z.looseObject({ ipRules: z.array(ipRule).nullish(), virtualNetworkRules: z.array(virtualNetworkRule).nullish() });
+type Shapes = ReturnType<typeof azureShapes>;
 
 /** What `plan` compares: the registry as the reconcile script's `az acr show` query reads it. */
 export interface LiveRegistry {
@@ -52,9 +53,9 @@ export interface LiveRegistry {
 export const showWhat = "`az acr show --name <registry> -o json` or an ARM template export holding the registry";
 export const listWhat = "`az acr network-rule list --name <registry> -o json`";
 
-export type Shown = z.infer<typeof azShow>;
+export type Shown = z.infer<Shapes["azShow"]>;
 
-export function liveFrom(shown: Shown, rules: z.infer<typeof networkRuleList> | undefined): LiveRegistry {
+export function liveFrom(shown: Shown, rules: z.infer<Shapes["networkRuleList"]> | undefined): LiveRegistry {
   const set = shown.networkRuleSet ?? undefined;
   return {
     id: shown.id,
@@ -70,7 +71,7 @@ export function liveFrom(shown: Shown, rules: z.infer<typeof networkRuleList> | 
 }
 
 /** The registry's resource in an ARM export: its name may be `[parameters('registries_x_name')]`, resolved to the default. */
-export function fromArmExport(exported: z.infer<typeof armExport>, name: string, shown: string): Shown {
+export function fromArmExport(exported: z.infer<Shapes["armExport"]>, name: string, shown: string): Shown {
   const resolve = (written: string): string => {
     const parameter = /^\[parameters\('([^']+)'\)\]$/.exec(written)?.[1];
     const value = parameter === undefined ? undefined : exported.parameters?.[parameter]?.defaultValue;
@@ -160,8 +161,8 @@ function registryArgs(registry: Pick<AzureRegistryNode, "name" | "resourceGroup"
 
 /** A registry read live as the reconcile script reads it: `az acr show`, and `network-rule list` on Premium. */
 export async function readLive(registry: Pick<AzureRegistryNode, "name" | "resourceGroup" | "subscription">, source: StateSource & { kind: "live" }): Promise<LiveRegistry> {
-  const shown = parseState(await az(["acr", "show", ...registryArgs(registry)], source), `az acr show --name ${registry.name}`, azShow, "a registry");
-  const rules = shown.sku?.name === "Premium" ? parseState(await az(["acr", "network-rule", "list", ...registryArgs(registry)], source), `az acr network-rule list --name ${registry.name}`, networkRuleList, "network rules") : undefined;
+  const shown = parseState(await az(["acr", "show", ...registryArgs(registry)], source), `az acr show --name ${registry.name}`, azureShapes().azShow, "a registry");
+  const rules = shown.sku?.name === "Premium" ? parseState(await az(["acr", "network-rule", "list", ...registryArgs(registry)], source), `az acr network-rule list --name ${registry.name}`, azureShapes().networkRuleList, "network rules") : undefined;
   return liveFrom(shown, rules);
 }
 
@@ -169,10 +170,10 @@ export async function readLive(registry: Pick<AzureRegistryNode, "name" | "resou
 export async function readSaved(name: string, source: StateSource & { kind: "saved" }): Promise<LiveRegistry> {
   const file = (suffix: string) => ({ file: path.join(source.dir, `${name}${suffix}`), shown: `${source.shown}/${name}${suffix}` });
   const show = file(".json");
-  const saved = await requireStateFile(show.file, show.shown, savedRegistry, showWhat);
-  const shown = "resources" in saved ? fromArmExport(saved as z.infer<typeof armExport>, name, show.shown) : (saved as Shown);
+  const saved = await requireStateFile(show.file, show.shown, azureShapes().savedRegistry, showWhat);
+  const shown = "resources" in saved ? fromArmExport(saved as z.infer<Shapes["armExport"]>, name, show.shown) : (saved as Shown);
   const list = file(".network-rules.json");
-  return liveFrom(shown, await readStateFile(list.file, list.shown, networkRuleList, listWhat));
+  return liveFrom(shown, await readStateFile(list.file, list.shown, azureShapes().networkRuleList, listWhat));
 }
 
 /**

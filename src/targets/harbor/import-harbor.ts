@@ -35,23 +35,23 @@ interface Listings {
   readonly host: string;
   /** The API, when it is not https://<host> (a live read through another URL). */
   readonly api: string | undefined;
-  readonly registries: z.infer<typeof savedRegistries>;
-  readonly projects: z.infer<typeof savedProjects>;
-  readonly robots: z.infer<typeof savedRobots> | undefined;
+  readonly registries: z.infer<ReturnType<typeof savedRegistries>>;
+  readonly projects: z.infer<ReturnType<typeof savedProjects>>;
+  readonly robots: z.infer<ReturnType<typeof savedRobots>> | undefined;
   readonly harborVersion: string | undefined;
   readonly shown: (name: string) => string;
 }
 
 async function savedListings(source: SavedSource, folder: string): Promise<Listings> {
   const file = (name: string) => [path.join(source.dir, folder, `${name}.json`), `${source.shown}/${folder}/${name}.json`] as const;
-  const info = await readStateFile(...file("systeminfo"), savedSystemInfo, "the answer of GET /api/v2.0/systeminfo");
+  const info = await readStateFile(...file("systeminfo"), savedSystemInfo(), "the answer of GET /api/v2.0/systeminfo");
   return {
     host: folder.replace(/_(\d+)$/, ":$1"),
     api: undefined,
     harborVersion: info?.harbor_version,
-    registries: await requireStateFile(...file("registries"), savedRegistries, listing("registries", "registries")),
-    projects: await requireStateFile(...file("projects"), savedProjects, listing("projects", "projects")),
-    robots: await readStateFile(...file("robots"), savedRobots, listing("robots", "robots")),
+    registries: await requireStateFile(...file("registries"), savedRegistries(), listing("registries", "registries")),
+    projects: await requireStateFile(...file("projects"), savedProjects(), listing("projects", "projects")),
+    robots: await readStateFile(...file("robots"), savedRobots(), listing("robots", "robots")),
     shown: (name) => file(name)[1],
   };
 }
@@ -67,14 +67,14 @@ async function liveListings(environment: Readonly<Record<string, string | undefi
     if (parsed.success) return parsed.data;
     throw new Error(`GET /api/v2.0/${resource} answered another shape (${parsed.error.issues[0]?.message ?? "?"})`);
   };
-  const info = checked(await client.get("/systeminfo"), savedSystemInfo, "systeminfo");
+  const info = checked(await client.get("/systeminfo"), savedSystemInfo(), "systeminfo");
   return {
     host,
     api: api.replace(/\/+$/, "") === `https://${host}` ? undefined : api.replace(/\/+$/, ""),
     harborVersion: info.harbor_version,
-    registries: checked(await client.list("/registries"), savedRegistries, "registries"),
-    projects: checked(await client.list("/projects"), savedProjects, "projects"),
-    robots: checked(await client.list("/robots"), savedRobots, "robots"),
+    registries: checked(await client.list("/registries"), savedRegistries(), "registries"),
+    projects: checked(await client.list("/projects"), savedProjects(), "projects"),
+    robots: checked(await client.list("/robots"), savedRobots(), "robots"),
     shown: (name) => `GET ${api}/api/v2.0/${name}`,
   };
 }

@@ -17,11 +17,11 @@ async function savedProxy(proxy: ProxyCacheNode, source: SavedSource, problems: 
   const item = { name: proxy.host, where: `${proxy.api}, saved in ${source.shown}/${directory}`, json: { proxy: proxy.host, api: proxy.api, saved: `${source.shown}/${directory}` } };
   const state = desiredState(proxy);
   try {
-    const info = await readStateFile(file("systeminfo").file, file("systeminfo").shown, savedSystemInfo, "the answer of GET /api/v2.0/systeminfo");
+    const info = await readStateFile(file("systeminfo").file, file("systeminfo").shown, savedSystemInfo(), "the answer of GET /api/v2.0/systeminfo");
     const lacking = missingFeatures(proxy, info?.harbor_version);
     if (lacking.length > 0) return { ...item, parts: [], failure: { message: `Harbor ${info?.harbor_version ?? "?"} lacks ${lacking.join(" and ")}, which the policy sets`, hint: "upgrade Harbor, or leave those settings out" } };
-    const registries = await requireStateFile(file("registries").file, file("registries").shown, savedRegistries, listing("registries", "registries"));
-    const projects = await requireStateFile(file("projects").file, file("projects").shown, savedProjects, listing("projects", "projects"));
+    const registries = await requireStateFile(file("registries").file, file("registries").shown, savedRegistries(), listing("registries", "registries"));
+    const projects = await requireStateFile(file("projects").file, file("projects").shown, savedProjects(), listing("projects", "projects"));
     const found = differences(
       state.registries,
       state.projects,
@@ -30,7 +30,7 @@ async function savedProxy(proxy: ProxyCacheNode, source: SavedSource, problems: 
     );
     const robotLines: string[] = [];
     if (state.robot !== null) {
-      const robots = await requireStateFile(file("robots").file, file("robots").shown, savedRobots, listing("robots", "robots"));
+      const robots = await requireStateFile(file("robots").file, file("robots").shown, savedRobots(), listing("robots", "robots"));
       const saved = robots.find((candidate) => isRobot(candidate as LiveRobot, state.robot?.name ?? ""));
       if (saved === undefined) robotLines.push(missingRobotLine(state.robot));
       else {

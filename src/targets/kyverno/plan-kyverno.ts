@@ -1,4 +1,3 @@
-import { parseAllDocuments } from "yaml";
 import { Findings } from "../../diagnostics/finding.js";
 import type { PolicyNode, ProgramNode } from "../../ir/model.js";
 import type { Artifact } from "../../output/artifact.js";
@@ -17,13 +16,12 @@ const resources: Readonly<Record<string, string>> = {
 };
 const policyKinds = ["ClusterPolicy", "MutatingPolicy", "ValidatingPolicy", "GeneratingPolicy"];
 
-/** The objects the Kyverno target compiled, in file order. */
+/**
+ * The objects the Kyverno target compiled, in file order: each artifact's `expected` documents,
+ * which its file holds (it is parsed back against them before anything is written).
+ */
 function desiredObjects(artifacts: readonly Artifact[]): KubernetesObject[] {
-  return artifacts
-    .filter((artifact) => artifact.format === "yaml")
-    .flatMap((artifact) => parseAllDocuments(artifact.content) as unknown as { toJS(): unknown }[])
-    .map((document) => document.toJS() as KubernetesObject)
-    .filter((object) => object !== null);
+  return artifacts.filter((artifact) => artifact.format === "yaml" && Array.isArray(artifact.expected)).flatMap((artifact) => artifact.expected as KubernetesObject[]);
 }
 
 /** Policies of the Kyverno policy library that do what regfence's do, by their library names. */

@@ -3,9 +3,9 @@ import path from "node:path";
 import { z } from "zod";
 import { DraftCall, PlaceUse } from "../../render/policy-draft.js";
 import type { ImportPlace } from "../import-networks.js";
-import { fieldName, requireStateFile, savedStateFailure, type StateFileProblem } from "../saved-state.js";
+import { fieldName, onFirstUse, requireStateFile, savedStateFailure, type StateFileProblem } from "../saved-state.js";
 import type { ImportedState, TargetImport } from "../target-state.js";
-import { savedList, what } from "./saved-lists.js";
+import { savedList, type SavedList, what } from "./saved-lists.js";
 import type { OvhEndpoint } from "../../dsl/index.js";
 import { OvhApiClient } from "./ovh-api-client.js";
 import { credentialsFromEnvironment } from "./ovh-credentials.js";
@@ -13,9 +13,11 @@ import { ovhApiBases, parseEndpointSetting } from "./ovh-endpoint.js";
 import { type RestrictionList, restrictionLists, restrictionPath } from "./restriction-payloads.js";
 
 /** The answer of GET /cloud/project/{serviceName}/containerRegistry/{registryId}: where the ids come from. */
-const details = z
-  .looseObject({ id: z.string(), projectID: z.string().optional(), projectId: z.string().optional() })
-  .refine((registry) => (registry.projectID ?? registry.projectId) !== undefined, { message: 'the registry needs its "projectID" (the Public Cloud project, serviceName)' });
+const details = onFirstUse(() =>
+  z
+    .looseObject({ id: z.string(), projectID: z.string().optional(), projectId: z.string().optional() })
+    .refine((registry) => (registry.projectID ?? registry.projectId) !== undefined, { message: 'the registry needs its "projectID" (the Public Cloud project, serviceName)' }),
+);
 
 const detailsWhat = "the answer of GET /cloud/project/{serviceName}/containerRegistry/{registryId} (the registry, with its id and projectID)";
 
@@ -50,8 +52,8 @@ async function readLive(environment: Readonly<Record<string, string | undefined>
     const listed = await get(`/cloud/project/${encodeURIComponent(serviceName)}/containerRegistry`, z.array(z.looseObject({ id: z.string(), name: z.string() })), "the project's registries");
     for (const registry of listed) {
       const ids = { serviceName, registryId: registry.id };
-      const lists = { management: [], registry: [] } as Record<RestrictionList, z.infer<typeof savedList>>;
-      for (const list of restrictionLists) lists[list] = await get(restrictionPath(ids, list), savedList, what(list));
+      const lists = { management: [], registry: [] } as Record<RestrictionList, SavedList>;
+      for (const list of restrictionLists) lists[list] = await get(restrictionPath(ids, list), savedList(), what(list));
       registries.push(registryCall(registry.name, ids, lists, setting.kind === "name" && endpoint !== "ovh-eu" ? endpoint : undefined, places));
     }
   }
@@ -87,8 +89,8 @@ export const importOvh: TargetImport = {
     for (const name of entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort()) {
       const file = (base: string) => [path.join(source.dir, name, `${base}.json`), `${source.shown}/${name}/${base}.json`] as const;
       try {
-        const registry = await requireStateFile(...file("details"), details, detailsWhat);
-        const lists = { management: await requireStateFile(...file("management"), savedList, what("management")), registry: await requireStateFile(...file("registry"), savedList, what("registry")) };
+        const registry = await requireStateFile(...file("details"), details(), detailsWhat);
+        const lists = { management: await requireStateFile(...file("management"), savedList(), what("management")), registry: await requireStateFile(...file("registry"), savedList(), what("registry")) };
         registries.push(registryCall(name, { serviceName: registry.projectID ?? registry.projectId ?? "", registryId: registry.id }, lists, undefined, places));
       } catch (error) {
         failures.push(`ovh registry ${name}: ${savedStateFailure(error, problems).message}`);

@@ -13,7 +13,7 @@ import { savedList, what } from "./saved-lists.js";
 async function savedRegistry(registry: DesiredRegistry, source: SavedSource, problems: StateFileProblem[]): Promise<AppliedItem> {
   const shown = (list: RestrictionList): string => `${source.shown}/${registry.name}/${list}.json`;
   const read = async (list: RestrictionList): Promise<RestrictionSet> => {
-    const entries = await requireStateFile(path.join(source.dir, registry.name, `${list}.json`), shown(list), savedList, what(list));
+    const entries = await requireStateFile(path.join(source.dir, registry.name, `${list}.json`), shown(list), savedList(), what(list));
     const normalised = normaliseRestrictions(entries);
     if (!normalised.ok) throw new Error(`${shown(list)}: ${normalised.reason}`);
     return normalised.set;
