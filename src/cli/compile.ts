@@ -1,6 +1,6 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { hasErrors } from "../diagnostics/diagnostic.js";
+import { hasErrors, sortDiagnostics } from "../diagnostics/diagnostic.js";
 import { loadConfig, type ResolvedConfig } from "../config/load-config.js";
 import { discoverPolicies } from "../load/discover.js";
 import { relativeToCwd } from "../load/paths.js";
@@ -9,8 +9,11 @@ import { staleFiles } from "../output/stale-files.js";
 import { writeOutput } from "../output/write-output.js";
 import { allTargets } from "../targets/all-targets.js";
 import { runPipeline } from "../pipeline/run-pipeline.js";
+import { runPolicyTests } from "../pipeline/run-policy-tests.js";
+import { refinePositions } from "../load/refine-positions.js";
 import { parseFormat, parseTargets, policies, policyCommandOptions } from "./options.js";
 import { printDiagnostics, printJson, renderStaleAnnotations } from "./report.js";
+import { failureFindings, testSummary } from "./test.js";
 
 export const compileHelp = `Usage: regfence compile [FILE|DIR …] [options]
 
@@ -23,7 +26,8 @@ Options:
   --out DIR            output directory (default: the config's outDir, else out)
   --config FILE        config file (default: searched in the working directory)
   --target NAME,…      only these targets (default: the config's targets, else all)
-  --check              write nothing; list stale, missing and extra files and exit 1 if any
+  --check              write nothing; list stale, missing and extra files, run the policies'
+                       tests, and exit 1 if a file is stale or a test fails
   --secrets            also read credentials (environment variables, files) and write their
                        Secrets (mode 0600, git-ignored); without it no secret is read, written
                        or checked
@@ -91,24 +95,31 @@ export async function compileCommand(args: readonly string[], cwd: string): Prom
   );
   const merged: OutputPlan = { outDir, files: plans.flatMap(({ plan }) => plan.files), extra: plans.flatMap(({ plan }) => plan.extra) };
   const stale = values.check ? staleFiles(merged) : [];
+  // --check also holds the policies to their tests: CI fails on a policy that no longer does what it says.
+  const outcomes = values.check && result.program !== undefined ? runPolicyTests(result.program) : [];
+  const testFailures = refinePositions(failureFindings(outcomes).all, cwd);
   if (!values.check) await writeOutput(merged);
   const summary = plans.map(({ target, plan }) => ({
     name: target,
     files: plan.files.map(({ artifact, status }) => ({ path: artifact.path, status })),
     extra: plan.extra,
   }));
+  const ok = stale.length === 0 && testFailures.length === 0;
   if (format === "json") {
-    printJson({ ok: stale.length === 0, policies: result.policyFiles.length, diagnostics: result.diagnostics, targets: summary, ...(values.check ? { stale } : {}), notes: result.notes });
-    return stale.length === 0 ? 0 : 1;
+    const tests = values.check ? { stale, tests: outcomes.map(({ policy, name, passed, expected, actual }) => ({ policy, name, passed, expected, actual })) } : {};
+    printJson({ ok, policies: result.policyFiles.length, diagnostics: sortDiagnostics([...result.diagnostics, ...testFailures]), targets: summary, ...tests, notes: result.notes });
+    return ok ? 0 : 1;
   }
   const out = relativeToCwd(outDir, cwd);
   if (values.check) {
+    printDiagnostics(testFailures, format, cwd);
+    const tested = outcomes.length === 0 ? "" : `; tests: ${testSummary(outcomes)}`;
     if (stale.length === 0) {
-      process.stdout.write(`${out} is up to date (${merged.files.length} files from ${policies(result.policyFiles.length)})\n`);
-      return 0;
+      process.stdout.write(`${out} is up to date (${merged.files.length} files from ${policies(result.policyFiles.length)})${tested}\n`);
+      return ok ? 0 : 1;
     }
     if (format === "github") process.stdout.write(`${renderStaleAnnotations(stale, out)}\n`);
-    process.stdout.write(`${out} is stale; run \`regfence compile\`:\n${stale.map(({ path: file, problem }) => `  ${problem.padEnd(7)} ${out}/${file}`).join("\n")}\n`);
+    process.stdout.write(`${out} is stale; run \`regfence compile\`:\n${stale.map(({ path: file, problem }) => `  ${problem.padEnd(7)} ${out}/${file}`).join("\n")}\n${tested === "" ? "" : `${tested.slice(2)}\n`}`);
     return 1;
   }
   const count = (files: readonly { status: string }[], status: string): number => files.filter((file) => file.status === status).length;

@@ -4,6 +4,7 @@ import { compileCommand } from "./compile.js";
 import { explainCommand } from "./explain.js";
 import { importCommand } from "./import.js";
 import { planCommand } from "./plan.js";
+import { testCommand } from "./test.js";
 import { quickAnswer, usage } from "./usage.js";
 import { validateCommand } from "./validate.js";
 
@@ -13,6 +14,7 @@ const commands: Record<string, (args: readonly string[], cwd: string) => Promise
   explain: explainCommand,
   import: importCommand,
   plan: planCommand,
+  test: testCommand,
   validate: validateCommand,
 };
 

@@ -12,6 +12,8 @@ export const diagnosticCatalogue = {
   RF1010: { severity: "error", meaning: "a value does not have the DSL's shape (e.g. a literal string where a secret belongs)" },
   RF1101: { severity: "error", meaning: "a saved state file (`regfence plan --from`) is not what its reader expects (at the field)" },
   RF1102: { severity: "warning", meaning: "`import`: something in the state the policy cannot express, left out (at the input)" },
+  RF1201: { severity: "error", meaning: "a policy test failed (at the expectation: what was expected, what happened)" },
+  RF1202: { severity: "error", meaning: "a policy test that checks nothing" },
   RF2001: { severity: "error", meaning: "not an IPv4/IPv6 address or CIDR" },
   RF2002: { severity: "error", meaning: "CIDR with host bits set; the hint names the network address" },
   RF2003: { severity: "warning", meaning: "the same rule, network or allowed registry listed twice" },

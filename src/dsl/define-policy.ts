@@ -6,6 +6,7 @@ import type { Network } from "./network.js";
 import type { OvhRegistry } from "./ovh-registry.js";
 import type { Admission } from "./admission.js";
 import type { HarborProxyCache } from "./proxy-cache.js";
+import type { PolicyTest } from "./policy-test.js";
 
 /**
  * A registry whose network access regfence manages.
@@ -31,7 +32,21 @@ export interface PolicyDefinition {
   readonly registries?: readonly ManagedRegistry[];
   readonly containerHosts?: readonly ContainerHost[];
   readonly credentials?: readonly Credential[];
+  /** Expectations `regfence test` and `compile --check` hold the policies to. */
+  readonly tests?: readonly PolicyTest[];
 }
+
+/** The endpoints of one registry an address may reach, as a policy's tests name them. */
+type RegistryEndpoint<Registry> = Registry extends OvhRegistry<infer Name> ? `${Name}/management` | `${Name}/registry` : Registry extends AzureRegistry<infer Name> ? Name : never;
+
+/**
+ * The endpoints a policy's address expectations may name: `<ovh registry>/management`,
+ * `<ovh registry>/registry`, `<azure registry>`.
+ *
+ * @example
+ * type Endpoints = PolicyEndpoint<{ name: "p"; registries: [OvhRegistry<"mpr-prod">] }>; // "mpr-prod/management" | "mpr-prod/registry"
+ */
+export type PolicyEndpoint<Definition extends PolicyDefinition> = Definition["registries"] extends readonly (infer Registry)[] | undefined ? RegistryEndpoint<Registry> : never;
 
 /**
  * A policy, as the default export of a `.policy.ts` file.
@@ -46,6 +61,14 @@ export interface Policy extends PolicyDefinition {
 }
 
 /**
+ * A definition as `definePolicy` checks it: no key a policy does not have (a misspelt one is an
+ * error at that key), and tests that name only the policy's own endpoints.
+ */
+type CheckedDefinition<Definition extends PolicyDefinition> = Definition & {
+  readonly [Key in Exclude<keyof Definition, keyof PolicyDefinition>]: never;
+} & { readonly tests?: readonly PolicyTest<PolicyEndpoint<Definition>>[] };
+
+/**
  * Defines a policy; make it the default export of a `*.policy.ts` file.
  *
  * @example
@@ -55,6 +78,6 @@ export interface Policy extends PolicyDefinition {
  *   admission: { mode: "Enforce", excludeNamespaces: ["kube-system"] },
  * });
  */
-export function definePolicy(definition: PolicyDefinition): Policy {
+export function definePolicy<const Definition extends PolicyDefinition>(definition: CheckedDefinition<Definition>): Policy {
   return stamp({ ...definition, kind: "policy" as const }, definePolicy);
 }

@@ -30,4 +30,5 @@ export {
   type ExternalSecretDelivery,
   type SecretDelivery,
 } from "./credential.js";
-export { definePolicy, type ManagedRegistry, type Policy, type PolicyDefinition } from "./define-policy.js";
+export { definePolicy, type ManagedRegistry, type Policy, type PolicyDefinition, type PolicyEndpoint } from "./define-policy.js";
+export { expectAddress, expectImage, type AddressExpectation, type ImageExpectation, type PolicyTest } from "./policy-test.js";

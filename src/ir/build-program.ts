@@ -7,6 +7,7 @@ import type { Anchoring } from "./anchoring.js";
 import { buildContainerHost } from "./build-container-host.js";
 import { buildCredential } from "./build-credential.js";
 import { NetworkTable } from "./build-networks.js";
+import { buildPolicyTests } from "./build-policy-tests.js";
 import { buildAdmission, buildProxyCache } from "./build-proxy-cache.js";
 import { buildRegistry } from "./build-registries.js";
 import { deepFreeze } from "./deep-freeze.js";
@@ -77,6 +78,7 @@ function buildPolicy(value: Policy, file: string, cwd: string, anchors: Anchorin
     registries: registries.sort(byKindAndName),
     containerHosts: containerHosts.sort(byKindAndName),
     credentials: (value.credentials ?? []).map((credential) => buildCredential(credential, cwd, anchors, findings)).sort(byKindAndName),
+    tests: buildPolicyTests(value, registries, anchors, findings),
   };
 }
 

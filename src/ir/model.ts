@@ -26,6 +26,30 @@ export interface PolicyNode {
   readonly registries: readonly RegistryNode[];
   readonly containerHosts: readonly ContainerHostNode[];
   readonly credentials: readonly CredentialNode[];
+  /** The policy's expectations, in the order written. */
+  readonly tests: readonly PolicyTestNode[];
+}
+
+export type PolicyTestNode = ImageTestNode | AddressTestNode;
+
+/** `expectImage(image, { rewrittenTo, admitted, namespace })`: what is not expected is null. */
+export interface ImageTestNode {
+  readonly kind: "image-test";
+  readonly image: string;
+  readonly rewrittenTo: string | null;
+  readonly admitted: boolean | null;
+  readonly namespace: string | null;
+  readonly source: SourceAnchor;
+}
+
+/** `expectAddress(address, { reaches, cannotReach })`, each endpoint where it is written. */
+export interface AddressTestNode {
+  readonly kind: "address-test";
+  readonly address: string;
+  /** The parsed address or block; null when it is not one (reported). */
+  readonly block: IpBlock | null;
+  readonly expectations: readonly { readonly endpoint: string; readonly reaches: boolean; readonly source: SourceAnchor }[];
+  readonly source: SourceAnchor;
 }
 
 export interface NetworkNode {

@@ -128,6 +128,11 @@ const credential = z
     }
   });
 
+const policyTest = z.discriminatedUnion("kind", [
+  z.strictObject({ kind: z.literal("image-expectation"), image: text, rewrittenTo: text.optional(), admitted: z.boolean().optional(), namespace: text.optional() }),
+  z.strictObject({ kind: z.literal("address-expectation"), address: text, reaches: names.optional(), cannotReach: names.optional() }),
+]);
+
 export const policyShape = z.strictObject({
   kind: z.literal("policy"),
   name: text,
@@ -137,4 +142,5 @@ export const policyShape = z.strictObject({
   registries: z.array(z.discriminatedUnion("kind", [azureRegistry, ovhRegistry])).optional(),
   containerHosts: z.array(containerHost).optional(),
   credentials: z.array(credential).optional(),
+  tests: z.array(policyTest).optional(),
 });

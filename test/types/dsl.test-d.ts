@@ -10,6 +10,8 @@ import {
   credential,
   defineConfig,
   definePolicy,
+  expectAddress,
+  expectImage,
   externalSecret,
   fromEnv,
   fromFile,
@@ -28,6 +30,7 @@ import {
   type OvhAccess,
   type Policy,
   type PolicyDefinition,
+  type PolicyEndpoint,
   type SecretSource,
 } from "regfence";
 import { expectTypeOf } from "vitest";
@@ -190,7 +193,9 @@ kubernetesSecret({
 
 expectTypeOf(definePolicy({ name: "minimal" })).toEqualTypeOf<Policy>();
 expectTypeOf<PolicyDefinition["name"]>().toEqualTypeOf<string>();
-expectTypeOf(definePolicy).parameter(0).toEqualTypeOf<PolicyDefinition>();
+// Any definition a policy may have is accepted as it is.
+declare const someDefinition: PolicyDefinition;
+expectTypeOf(definePolicy(someDefinition)).toEqualTypeOf<Policy>();
 
 // @ts-expect-error a policy needs a name
 definePolicy({});
@@ -217,3 +222,36 @@ harborProxyCache({ host: "harbor.myco.com", harborVersion: "2.15.1", upstreams: 
 harborProxyCache({ host: "harbor.myco.com", upstreams: [{ registry: "quay.io", provider: "quay.io" }] });
 // @ts-expect-error a literal password for an upstream
 harborProxyCache({ host: "harbor.myco.com", upstreams: [{ registry: "docker.io", credentials: { username: fromEnv("U"), password: "hunter2" } }] });
+
+// --- tests beside the policy ------------------------------------------------------------------------
+
+const testedOvh = ovhRegistry("mpr-prod", { serviceName: "0123456789abcdef0123456789abcdef", registryId: "3f8e2d4c-9b1a-4c6e-8d2f-7a5b3c1e9f04", management: "open", registry: "open" });
+const testedAcr = azureRegistry("myContainerRegistry", { resourceGroup: "rg" });
+
+definePolicy({
+  name: "tested",
+  registries: [testedOvh, testedAcr],
+  tests: [
+    expectImage("nginx:1.27", { rewrittenTo: "nginx:1.27", admitted: true }),
+    expectAddress("192.0.2.10", { reaches: ["mpr-prod/management", "myContainerRegistry"], cannotReach: ["mpr-prod/registry"] }),
+  ],
+});
+
+definePolicy({
+  name: "misspelt-endpoint",
+  registries: [testedOvh],
+  // @ts-expect-error "mpr-prod/managment" is not an endpoint of this policy
+  tests: [expectAddress("192.0.2.10", { reaches: ["mpr-prod/managment"] })],
+});
+
+definePolicy({
+  name: "unknown-registry",
+  registries: [testedOvh],
+  // @ts-expect-error the policy has no registry "myContainerRegistry"
+  tests: [expectAddress("192.0.2.10", { cannotReach: ["myContainerRegistry"] })],
+});
+
+// @ts-expect-error an image expectation's options are rewrittenTo, admitted and namespace
+expectImage("nginx", { rewritten: "x" });
+
+expectTypeOf<PolicyEndpoint<{ name: "p"; registries: [typeof testedOvh, typeof testedAcr] }>>().toEqualTypeOf<"mpr-prod/management" | "mpr-prod/registry" | "myContainerRegistry">();

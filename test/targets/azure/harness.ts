@@ -52,7 +52,7 @@ export function registryNode(spec: RegistrySpec = {}): AzureRegistryNode {
 
 export function program(...registries: AzureRegistryNode[]): ProgramNode {
   return {
-    policies: [{ kind: "policy", name: "test", file: source.file, source, networks: [], proxyCache: null, admission: null, registries, containerHosts: [], credentials: [] }],
+    policies: [{ kind: "policy", name: "test", file: source.file, source, networks: [], proxyCache: null, admission: null, registries, containerHosts: [], credentials: [], tests: [] }],
   };
 }
 

@@ -68,6 +68,7 @@ describe("acrossPolicies", () => {
     registries,
     containerHosts: [],
     credentials: [],
+    tests: [],
   });
   const access: OvhAccessNode = { kind: "ovh-access", open: true, rules: [], complete: true, source };
   const azure = (name: string): RegistryNode => ({ kind: "azure-registry", name, resourceGroup: "rg", subscription: null, publicAccess: "disabled", trustedServices: true, rules: [], source });

@@ -26,7 +26,7 @@ function registry(ids: { serviceName?: string; registryId?: string }): OvhRegist
 }
 
 function program(node: OvhRegistryNode): ProgramNode {
-  return { policies: [{ kind: "policy", name: "test", file: source.file, source, networks: [], proxyCache: null, admission: null, registries: [node], containerHosts: [], credentials: [] }] };
+  return { policies: [{ kind: "policy", name: "test", file: source.file, source, networks: [], proxyCache: null, admission: null, registries: [node], containerHosts: [], credentials: [], tests: [] }] };
 }
 
 const findings = (ids: { serviceName?: string; registryId?: string }) => ovhTarget.validate(program(registry(ids))).map(({ code, at }) => ({ code, path: at.path }));

@@ -1,0 +1,70 @@
+import { assertNever } from "../ir/assert-never.js";
+import { registryEndpoints } from "../ir/build-policy-tests.js";
+import type { AddressTestNode, ImageTestNode, PolicyNode, ProgramNode } from "../ir/model.js";
+import type { SourceAnchor } from "../diagnostics/source-anchor.js";
+import { explainImage, hasImageRules } from "../targets/kyverno/explain-image.js";
+import { reaches } from "../targets/network-access.js";
+
+/** One expectation checked: what it says, what was expected and what happened, where it is written. */
+export interface TestOutcome {
+  readonly policy: string;
+  /** `nginx:1.27 is rewritten to harbor.myco.com/docker.io/nginx:1.27 and admitted`. */
+  readonly name: string;
+  readonly passed: boolean;
+  readonly expected: string;
+  readonly actual: string;
+  readonly source: SourceAnchor;
+}
+
+function imageOutcomes(policy: PolicyNode, test: ImageTestNode, imagePolicies: readonly PolicyNode[]): TestOutcome[] {
+  const decision = explainImage(imagePolicies, test.image, test.namespace ?? undefined);
+  const where = test.namespace === null ? "" : ` in namespace ${test.namespace}`;
+  const verdict = (admitted: boolean) => (admitted ? "admitted" : "denied");
+  const expected = [...(test.rewrittenTo === null ? [] : [`rewritten to ${test.rewrittenTo}`]), ...(test.admitted === null ? [] : [verdict(test.admitted)])];
+  const actual = [...(test.rewrittenTo === null ? [] : [`rewritten to ${decision.rewritten}`]), ...(test.admitted === null ? [] : [verdict(decision.admitted)])];
+  const passed = (test.rewrittenTo === null || decision.rewritten === test.rewrittenTo) && (test.admitted === null || decision.admitted === test.admitted);
+  return [
+    {
+      policy: policy.name,
+      name: `${test.image}${where} is ${expected.join(" and ")}`,
+      passed,
+      expected: expected.join(", "),
+      actual: `${actual.join(", ")} (${decision.reason})`,
+      source: test.source,
+    },
+  ];
+}
+
+function addressOutcomes(policy: PolicyNode, test: AddressTestNode): TestOutcome[] {
+  const { block } = test;
+  if (block === null) return [];
+  return test.expectations.flatMap(({ endpoint, reaches: expected, source }) => {
+    const registry = policy.registries.find((candidate) => registryEndpoints(candidate).includes(endpoint));
+    if (registry === undefined) return [];
+    const part = endpoint.endsWith("/management") ? "management" : endpoint.endsWith("/registry") ? "registry" : undefined;
+    const actual = reaches(registry, registry.kind === "ovh-registry" ? part : undefined, block);
+    const says = (yes: boolean) => (yes ? "reaches" : "does not reach");
+    return [{ policy: policy.name, name: `${test.address} ${says(expected)} ${endpoint}`, passed: actual === expected, expected: says(expected), actual: says(actual), source }];
+  });
+}
+
+/**
+ * Every policy's tests checked against the whole program, with the semantics of what regfence
+ * emits: images as `regfence explain` and the Kyverno policies decide them (all policies'
+ * rewrites and allowlists together), addresses as each registry's compiled firewall lets them in.
+ */
+export function runPolicyTests(program: ProgramNode): TestOutcome[] {
+  const imagePolicies = program.policies.filter(hasImageRules);
+  return program.policies.flatMap((policy) =>
+    policy.tests.flatMap((test) => {
+      switch (test.kind) {
+        case "image-test":
+          return imageOutcomes(policy, test, imagePolicies);
+        case "address-test":
+          return addressOutcomes(policy, test);
+        default:
+          return assertNever(test);
+      }
+    }),
+  );
+}
