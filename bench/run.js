@@ -148,6 +148,12 @@ function compiledOutDir(cwd, cliPath, paths) {
   return out;
 }
 
+/** A policy of `count` image expectations that the worked examples' proxy cache makes pass. */
+function expectationsPolicy(count) {
+  const tests = Array.from({ length: count }, (_, index) => `    expectImage("docker.io/team${index}/app:1.${index}", { rewrittenTo: "harbor.myco.com/docker.io/team${index}/app:1.${index}", admitted: true }),`);
+  return `import { definePolicy, expectImage } from "regfence";\n\nexport default definePolicy({\n  name: "bench-tests",\n  tests: [\n${tests.join("\n")}\n  ],\n});\n`;
+}
+
 /** Plan from a state saved from the same out dir finds every target in sync. */
 function inSync(result) {
   if (!/^plan: in sync: /m.test(result.stdout)) throw new BenchFailure(`plan did not find the saved state in sync:\n${result.stdout}${result.stderr}`);
@@ -196,6 +202,16 @@ async function main() {
   rows.push(await measure({ name: "worked examples, fresh out dir (1 warning, 1 note to place)", files: examples, cwd: worked, args: (out) => [workedCli, "compile", "--out", out] }));
   rows.push(await measure({ name: "worked examples, up to date", files: examples, cwd: worked, args: (out) => [workedCli, "compile", "--out", out], outDir: "reuse", check: upToDate }));
   rows.push(await measure({ name: "worked examples --no-typecheck", files: examples, cwd: worked, args: (out) => [workedCli, "compile", "--out", out, "--no-typecheck"] }));
+  // The worked examples with 100 more expectations, for `regfence test` beside `compile --check`.
+  const tested = path.join(root, "worked-examples-tested");
+  generateProject(tested, 0, repoRoot);
+  cpSync(path.join(repoRoot, "policies"), path.join(tested, "policies"), { recursive: true });
+  writeFileSync(path.join(tested, "policies", "bench-tests.policy.ts"), expectationsPolicy(100));
+  const testedCli = path.join(tested, "node_modules", "regfence", "bin", "regfence.js");
+  const testedOut = compiledOutDir(tested, testedCli, []);
+  rows.push(await measure({ name: "worked examples + 100 expectations, compile --check", files: examples + 1, cwd: tested, args: () => [testedCli, "compile", "--check", "--out", testedOut] }));
+  rows.push(await measure({ name: "worked examples + 100 expectations, test", files: examples + 1, cwd: tested, args: () => [testedCli, "test"] }));
+
   const workedOut = compiledOutDir(worked, workedCli, []);
   const workedState = path.join(root, "worked-examples-state");
   writeSavedState(workedOut, workedState);

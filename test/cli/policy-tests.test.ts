@@ -112,3 +112,18 @@ describe("regfence test", () => {
     expect(result.status).toBe(1);
   });
 });
+
+describe("regfence test, a policy file that throws", () => {
+  it("reports it at the line that threw and still runs the other policies' tests", async () => {
+    const mixed = await createProject({
+      "policies/platform.policy.ts": policy(passing),
+      "policies/broken.policy.ts": `import { definePolicy } from "regfence";\n\nconst names: string[] = [];\nif (names.length === 0) throw new Error("no team names configured");\n\nexport default definePolicy({ name: "broken" });\n`,
+    });
+    const result = await mixed.run(["test"]);
+    expect(result.stderr).toContain("policies/broken.policy.ts:4:");
+    expect(result.stderr).toContain("no team names configured");
+    expect(result.stderr).toContain("policies/broken.policy.ts has errors: what it declares is missing from this run");
+    expect(result.stdout.trimEnd().split("\n").at(-1)).toBe("3 passed, 0 failed");
+    expect(result.status).toBe(1);
+  });
+});
