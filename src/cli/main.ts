@@ -1,6 +1,7 @@
 import { FatalError } from "../diagnostics/fatal-error.js";
 import { applyCommand } from "./apply.js";
 import { compileCommand } from "./compile.js";
+import { diffCommand } from "./diff.js";
 import { explainCommand } from "./explain.js";
 import { importCommand } from "./import.js";
 import { planCommand } from "./plan.js";
@@ -11,6 +12,7 @@ import { validateCommand } from "./validate.js";
 const commands: Record<string, (args: readonly string[], cwd: string) => Promise<number>> = {
   apply: applyCommand,
   compile: compileCommand,
+  diff: diffCommand,
   explain: explainCommand,
   import: importCommand,
   plan: planCommand,

@@ -18,6 +18,7 @@ Commands:
   apply      apply compiled settings through a target's API (regfence apply ovh [--dry-run])
   plan       compare each enforcement point's live (or saved) state with the policies
   import     write a policy from what an enforcement point holds today (regfence import ovh)
+  diff       what a change opens or closes, against a git revision (regfence diff --base main)
   explain    show how the policies rewrite and admit images (regfence explain nginx:1.27)
 
 Options:
