@@ -7,7 +7,7 @@ import { relativeToCwd } from "../load/paths.js";
 import { type OutputPlan, planOutput } from "../output/plan-output.js";
 import { staleFiles } from "../output/stale-files.js";
 import { writeOutput } from "../output/write-output.js";
-import { allTargets } from "../targets/all-targets.js";
+import { allTargets, type TargetName } from "../targets/all-targets.js";
 import { runPipeline } from "../pipeline/run-pipeline.js";
 import { runPolicyTests } from "../pipeline/run-policy-tests.js";
 import { refinePositions } from "../load/refine-positions.js";
@@ -44,7 +44,7 @@ async function loadsEveryPolicy(loaded: readonly string[], config: ResolvedConfi
   return all.every((file) => set.has(file));
 }
 
-export async function compileCommand(args: readonly string[], cwd: string): Promise<number> {
+export async function compileCommand(args: readonly string[], cwd: string, extra: { readonly validateTargets?: readonly TargetName[] } = {}): Promise<number> {
   const { values, positionals } = parseArgs({
     args: [...args],
     allowPositionals: true,
@@ -73,6 +73,7 @@ export async function compileCommand(args: readonly string[], cwd: string): Prom
     typeCheck: config.typeCheck && !values["no-typecheck"],
     emit: true,
     secrets: values.secrets,
+    ...extra,
   });
   printDiagnostics(result.diagnostics, format, cwd);
   if (hasErrors(result.diagnostics)) {

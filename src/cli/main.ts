@@ -5,6 +5,7 @@ import { diffCommand } from "./diff.js";
 import { explainCommand } from "./explain.js";
 import { importCommand } from "./import.js";
 import { planCommand } from "./plan.js";
+import { reportCommand } from "./report-command.js";
 import { testCommand } from "./test.js";
 import { quickAnswer, usage } from "./usage.js";
 import { validateCommand } from "./validate.js";
@@ -16,6 +17,7 @@ const commands: Record<string, (args: readonly string[], cwd: string) => Promise
   explain: explainCommand,
   import: importCommand,
   plan: planCommand,
+  report: reportCommand,
   test: testCommand,
   validate: validateCommand,
 };

@@ -15,6 +15,7 @@ Commands:
   compile    compile policies into out/ (or check that out/ is up to date with --check)
   validate   check policies without writing anything
   test       check the expectations in the policies' tests (images, addresses)
+  report     write the access report (out/report/index.html and report.md)
   apply      apply compiled settings through a target's API (regfence apply ovh [--dry-run])
   plan       compare each enforcement point's live (or saved) state with the policies
   import     write a policy from what an enforcement point holds today (regfence import ovh)

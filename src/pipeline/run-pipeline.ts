@@ -23,6 +23,8 @@ export interface PipelineOptions {
   /** Emit artifacts (compile) or stop after validation (validate). */
   readonly emit: boolean;
   readonly secrets: boolean;
+  /** Targets validated besides those emitted (`regfence report` shows every target's warnings); default: the emitted ones. */
+  readonly validateTargets?: readonly TargetName[];
 }
 
 export interface TargetOutput {
@@ -67,14 +69,17 @@ async function validateAndEmit(
 ): Promise<Pick<PipelineResult, "program" | "diagnostics" | "outputs" | "notes">> {
   const { cwd, config } = options;
   const { program, findings } = buildProgram(loaded.policies, { cwd, projectRoot: config.baseDirectory });
-  const targetFindings = targets.flatMap((target) => target.validate(program));
+  const validated = options.validateTargets === undefined ? targets : [...new Set([...targets, ...options.validateTargets.map(targetNamed)])];
+  const targetFindings = validated.flatMap((target) => target.validate(program));
   let diagnostics = [...loaded.diagnostics, ...refinePositions([...loaded.findings, ...findings, ...targetFindings], cwd)];
   if (!options.emit || hasErrors(diagnostics)) return { program, diagnostics, outputs: [], notes: [] };
   const render = new TemplateRenderer(config.templates);
   const outputs: TargetOutput[] = [];
   const notes: string[] = [];
   for (const target of targets) {
-    const emission = await target.emit(program, { render, secrets: options.secrets, options: config.targetOptions[target.name as TargetName] });
+    // Links from the out dir back to the policies assume the config's out dir, so the bytes do not depend on --out.
+    const workspace = { outDir: config.outDir, projectRoot: config.baseDirectory, cwd };
+    const emission = await target.emit(program, { render, secrets: options.secrets, options: config.targetOptions[target.name as TargetName], workspace, diagnostics });
     emission.artifacts.forEach(checkArtifact);
     outputs.push({ target, artifacts: emission.artifacts });
     notes.push(...emission.notes);

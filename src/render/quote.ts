@@ -266,3 +266,13 @@ export function bareWord(value: string): string {
   }
   return value;
 }
+
+/** Text for HTML content and attribute values: the five characters HTML gives meaning, escaped. */
+export function htmlText(value: string): string {
+  return value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+}
+
+/** Text for one cell of a Markdown table: on one line, with `|`, `\\` and backticks escaped. */
+export function markdownCell(value: string): string {
+  return value.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/`/g, "\\`").replace(/\r?\n|\r|[\u2028\u2029]/g, " ");
+}

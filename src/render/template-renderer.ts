@@ -5,7 +5,7 @@ import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { FatalError } from "../diagnostics/fatal-error.js";
 import { packagePath, packageRequire } from "../package-root.js";
-import { bareWord, jsonValue, shellQuote, yamlBlock, yamlScalar } from "./quote.js";
+import { bareWord, htmlText, jsonValue, markdownCell, shellQuote, yamlBlock, yamlScalar } from "./quote.js";
 import { tomlValue } from "./toml.js";
 
 /** The templates shipped with regfence. */
@@ -36,6 +36,8 @@ export class TemplateRenderer {
       toml: (value: string | boolean | readonly string[]) => tomlValue(value),
       word: (value: string) => bareWord(value),
       comment: (text: string) => commentLines(text),
+      html: (value: string) => htmlText(value),
+      md: (value: string) => markdownCell(value),
     });
   }
 

@@ -4,6 +4,7 @@ import { harborTarget } from "./harbor/harbor-target.js";
 import { kyvernoTarget } from "./kyverno/kyverno-target.js";
 import { nodesTarget } from "./nodes/nodes-target.js";
 import { ovhTarget } from "./ovh/ovh-target.js";
+import { reportTarget } from "./report/report-target.js";
 import type { AnyTarget, Target } from "./target.js";
 import { vicTarget } from "./vic/vic-target.js";
 
@@ -19,6 +20,7 @@ export const allTargets = {
   ovh: ovhTarget,
   vic: vicTarget,
   credentials: credentialsTarget,
+  report: reportTarget,
 } as const satisfies { readonly [Name in string]: Target<Name, never, never> | Target<Name, unknown, unknown> };
 
 /**

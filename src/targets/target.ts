@@ -1,3 +1,4 @@
+import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Finding } from "../diagnostics/finding.js";
 import type { Artifact } from "../output/artifact.js";
 import type { ProgramNode } from "../ir/model.js";
@@ -12,6 +13,10 @@ export interface EmitContext<Options = undefined> {
   readonly options: Options;
   /** `--secrets`: credentials may be read and secret artifacts written. */
   readonly secrets: boolean;
+  /** Where the run is: the config's out dir and the project root (absolute), for files that link back to policies. */
+  readonly workspace?: { readonly outDir: string; readonly projectRoot: string; readonly cwd: string };
+  /** What validation found (warnings and notes; emission runs only without errors), for targets that show it. */
+  readonly diagnostics?: readonly Diagnostic[];
 }
 
 /** What a target returns: its artifacts and any problems met while emitting. */

@@ -18,7 +18,7 @@ export default definePolicy({
 });
 `;
 const policyFiles = { "registry-policies/edge.policy.ts": registryPolicy };
-const emitted = ["ovh/mpr-edge/management.json", "ovh/mpr-edge/plan.json", "ovh/mpr-edge/registry.json"];
+const emitted = ["ovh/mpr-edge/management.json", "ovh/mpr-edge/plan.json", "ovh/mpr-edge/registry.json", "report/index.html", "report/report.md"];
 
 function details(result: CliResult): string {
   return `stdout:\n${result.stdout}\nstderr:\n${result.stderr}`;

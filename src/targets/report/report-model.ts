@@ -1,0 +1,132 @@
+import path from "node:path";
+import type { Diagnostic } from "../../diagnostics/diagnostic.js";
+import { compareText } from "../../diagnostics/diagnostic.js";
+import type { SourceAnchor } from "../../diagnostics/source-anchor.js";
+import type { PolicyNode, ProgramNode } from "../../ir/model.js";
+import { firewallState } from "../azure/firewall-state.js";
+import { explainImage, hasImageRules } from "../kyverno/explain-image.js";
+import { nodePulls } from "../nodes/node-pull.js";
+
+/** A link back to where a policy says something: `policies/registries.policy.ts:12`. */
+export interface SourceLink {
+  readonly text: string;
+  /** Relative to the report's directory, `#L<line>` as code hosts show lines. */
+  readonly href: string;
+}
+
+export interface Endpoint {
+  readonly label: string;
+  readonly kind: string;
+  readonly link: SourceLink;
+}
+
+/** A matrix cell: whether the row's network reaches the column's endpoint, in words (never colour alone). */
+export interface Cell {
+  readonly state: "reaches" | "no" | "everyone" | "no-one";
+  /** The mark drawn beside the words. */
+  readonly icon: "yes" | "no" | "all";
+  readonly text: string;
+  readonly link: SourceLink | undefined;
+}
+
+export interface ReportModel {
+  readonly endpoints: readonly Endpoint[];
+  readonly rows: readonly { readonly network: string; readonly policy: string; readonly link: SourceLink; readonly cells: readonly Cell[] }[];
+  readonly routes: readonly { readonly policy: string; readonly registry: string; readonly image: string; readonly rewritten: string; readonly admitted: boolean; readonly reason: string; readonly link: SourceLink }[];
+  readonly nodes: readonly { readonly runtime: string; readonly image: string; readonly pull: string }[];
+  readonly warnings: readonly { readonly code: string; readonly severity: string; readonly message: string; readonly link: SourceLink }[];
+  readonly counts: { readonly policies: number; readonly networks: number; readonly endpoints: number; readonly routes: number; readonly warnings: number };
+}
+
+const icons: Readonly<Record<Cell["state"], Cell["icon"]>> = { reaches: "yes", everyone: "all", no: "no", "no-one": "no" };
+const withIcon = (cell: Omit<Cell, "icon">): Cell => ({ ...cell, icon: icons[cell.state] });
+
+/** Links relative to the report's directory; project-relative files when the out dir is unknown (out/report). */
+function linker(workspace: { readonly outDir: string; readonly projectRoot: string } | undefined): (file: string, line: number) => SourceLink {
+  const up = workspace === undefined ? "../.." : path.relative(path.join(workspace.outDir, "report"), workspace.projectRoot).split(path.sep).join("/") || ".";
+  return (file, line) => ({ text: `${file}${line > 0 ? `:${line}` : ""}`, href: encodeURI(`${up}/${file}`) + (line > 0 ? `#L${line}` : "") });
+}
+
+/**
+ * What the report shows, from the IR: every network against every endpoint it could reach (OVH
+ * management and registry, each ACR, each VCH pulling from it), the image route of every upstream
+ * and allowed registry, the node mirrors' pulls, and every warning, each linked to its policy line.
+ */
+export function reportModel(program: ProgramNode, workspace: { readonly outDir: string; readonly projectRoot: string; readonly cwd: string } | undefined, diagnostics: readonly Diagnostic[]): ReportModel {
+  const link = linker(workspace);
+  // Anchors name files relative to the working directory; links go from the project root.
+  const projectFile = (file: string) => (workspace === undefined ? file : path.relative(workspace.projectRoot, path.resolve(workspace.cwd, file)).split(path.sep).join("/"));
+  const at = (_policy: PolicyNode, source: SourceAnchor) => link(projectFile(source.file), source.line);
+  const endpoints: Endpoint[] = [];
+  /** For each endpoint, the cell of a network (policy, name). */
+  const columns: ((policy: PolicyNode, network: string) => Omit<Cell, "icon">)[] = [];
+  for (const policy of program.policies) {
+    for (const registry of policy.registries) {
+      if (registry.kind === "ovh-registry") {
+        for (const list of ["management", "registry"] as const) {
+          const access = registry[list];
+          endpoints.push({ label: `${registry.name} ${list}`, kind: list === "management" ? "OVH management: Harbor UI, API" : "OVH registry: docker, helm", link: at(policy, access.source) });
+          columns.push((owner, network) => {
+            if (access.open) return { state: "everyone", text: "open to everyone", link: at(policy, access.source) };
+            const rule = access.rules.find((candidate) => candidate.network === network && owner === policy);
+            return rule === undefined ? { state: "no", text: "no", link: undefined } : { state: "reaches", text: "reaches", link: at(policy, access.source) };
+          });
+        }
+      } else {
+        const state = firewallState(registry);
+        endpoints.push({ label: registry.name, kind: "Azure Container Registry", link: at(policy, registry.source) });
+        columns.push((owner, network) => {
+          if (state.publicNetworkAccess === "Disabled") return { state: "no-one", text: "public access off", link: at(policy, registry.source) };
+          if (state.ruleSet.defaultAction === "Allow") return { state: "everyone", text: "open to everyone", link: at(policy, registry.source) };
+          const rule = registry.rules.find((candidate) => candidate.network === network && owner === policy);
+          return rule === undefined ? { state: "no", text: "no", link: undefined } : { state: "reaches", text: "reaches", link: at(policy, registry.source) };
+        });
+      }
+    }
+    for (const host of policy.containerHosts) {
+      endpoints.push({ label: host.name, kind: "VCH pulls from", link: at(policy, host.source) });
+      columns.push((owner, network) => {
+        const entry = [...host.whitelist, ...host.insecureRegistries].find((candidate) => candidate.network === network && owner === policy);
+        if (entry !== undefined) return { state: "reaches", text: "pulls from it", link: at(policy, entry.source) };
+        return host.whitelist.length === 0 ? { state: "everyone", text: "any registry", link: at(policy, host.source) } : { state: "no", text: "no", link: undefined };
+      });
+    }
+  }
+  const rows = program.policies
+    .flatMap((policy) => policy.networks.map((network) => ({ policy, network })))
+    .sort((a, b) => compareText(a.network.name, b.network.name) || compareText(a.policy.name, b.policy.name))
+    .map(({ policy, network }) => ({ network: network.name, policy: policy.name, link: at(policy, network.source), cells: columns.map((column) => withIcon(column(policy, network.name))) }));
+
+  const imagePolicies = program.policies.filter(hasImageRules);
+  const routes = program.policies.flatMap((policy) => {
+    const probes = [
+      ...(policy.proxyCache?.upstreams ?? []).map((upstream) => ({ registry: upstream.registry, source: upstream.source })),
+      ...(policy.admission?.allow ?? []).map((allowed) => ({ registry: `${allowed.host}${allowed.pathPrefix === null ? "" : `/${allowed.pathPrefix.replace(/\/$/, "")}`}`, source: allowed.source })),
+    ];
+    return probes.map(({ registry, source }) => {
+      const image = `${registry}/example/app:1.0`;
+      const decision = explainImage(imagePolicies, image);
+      return { policy: policy.name, registry, image, rewritten: decision.rewritten, admitted: decision.admitted, reason: decision.reason, link: at(policy, source) };
+    });
+  });
+  const proxies = program.policies.flatMap((policy) => (policy.proxyCache === null ? [] : [policy.proxyCache]));
+  const nodes = proxies.flatMap((proxy) =>
+    proxy.upstreams.flatMap((upstream) => {
+      const image = `${upstream.registry}/example/app:1.0`;
+      return Object.entries(nodePulls(proxies, image) ?? {}).map(([runtime, pull]) => ({ runtime, image, pull }));
+    }),
+  );
+  const warnings = diagnostics
+    .filter(({ severity }) => severity !== "error")
+    .map((diagnostic) => {
+      return { code: diagnostic.code, severity: diagnostic.severity, message: diagnostic.message, link: link(projectFile(diagnostic.file), diagnostic.line) };
+    });
+  return {
+    endpoints,
+    rows,
+    routes,
+    nodes,
+    warnings,
+    counts: { policies: program.policies.length, networks: rows.length, endpoints: endpoints.length, routes: routes.length, warnings: warnings.length },
+  };
+}
