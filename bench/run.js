@@ -154,6 +154,26 @@ function expectationsPolicy(count) {
   return `import { definePolicy, expectImage } from "regfence";\n\nexport default definePolicy({\n  name: "bench-tests",\n  tests: [\n${tests.join("\n")}\n  ],\n});\n`;
 }
 
+/**
+ * How long headless Chromium takes to load and render a project's report, less what it takes for
+ * an empty page (its own start-up), run by run: the page's cost alone.
+ */
+function reportRendering(chromium, project, page) {
+  const shot = (url) => {
+    const started = performance.now();
+    const args = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=1280,900", `--screenshot=${path.join(root, "report.png")}`, url];
+    const result = spawnSync(chromium, args, { encoding: "utf8" });
+    if (result.status !== 0) throw new BenchFailure(`chromium failed on ${url}: ${result.stderr}`);
+    return performance.now() - started;
+  };
+  const costs = [];
+  shot("about:blank");
+  for (let run = 0; run < runs; run++) costs.push(shot(`file://${page}`) - shot("about:blank"));
+  const row = { case: "report rendered in Chromium, less an empty page", files: project.files, medianMs: median(costs), minMs: Math.min(...costs), maxMs: Math.max(...costs), ratio: undefined, mainMiB: undefined, largestMiB: undefined, treeMiB: undefined, runsMs: costs, ratios: [] };
+  progress(`  ${row.case}: median ${fixed(row.medianMs, 0)} ms at ${project.files} files`);
+  return row;
+}
+
 /** Plan from a state saved from the same out dir finds every target in sync. */
 function inSync(result) {
   if (!/^plan: in sync: /m.test(result.stdout)) throw new BenchFailure(`plan did not find the saved state in sync:\n${result.stdout}${result.stderr}`);
@@ -245,6 +265,12 @@ async function main() {
     const state = path.join(project.directory, "state");
     writeSavedState(compiledOutDir(project.directory, userCli(project), ["policies"]), state);
     rows.push(await measure({ name: "generated, plan --from saved state", files: project.files, cwd: project.directory, args: () => [userCli(project), "plan", "--from", state], check: inSync }));
+  }
+
+  const chromium = ["chromium", "chromium-browser"].find((name) => spawnSync("sh", ["-c", `command -v ${name}`]).status === 0);
+  if (chromium === undefined) progress("  (chromium is not installed: no report rendering rows)");
+  for (const project of chromium === undefined ? [] : projects) {
+    rows.push(reportRendering(chromium, project, path.join(compiledOutDir(project.directory, userCli(project), ["policies"]), "report", "index.html")));
   }
 
   const growths = [growth(rows, ", first type-check"), growth(rows, ", fresh out dir"), growth(rows, ", up to date"), growth(rows, ", plan --from saved state")].filter(

@@ -16,6 +16,8 @@ export interface SourceLink {
 
 export interface Endpoint {
   readonly label: string;
+  /** The policy that declares it. */
+  readonly policy: string;
   readonly kind: string;
   readonly link: SourceLink;
 }
@@ -29,9 +31,16 @@ export interface Cell {
   readonly link: SourceLink | undefined;
 }
 
+/** Beyond this many cells the matrix is mostly "no": the report lists, per endpoint, who reaches it. */
+export const maxMatrixCells = 2_500;
+
 export interface ReportModel {
   readonly endpoints: readonly Endpoint[];
+  /** The matrix rows, when it is small enough to read (else empty, and `reachedBy` says the same). */
   readonly rows: readonly { readonly network: string; readonly policy: string; readonly link: SourceLink; readonly cells: readonly Cell[] }[];
+  /** Per endpoint, the networks that reach it (or everyone / no one): the matrix without its "no" cells. */
+  readonly reachedBy: readonly { readonly endpoint: Endpoint; readonly open: Cell | undefined; readonly networks: readonly { readonly network: string; readonly policy: string; readonly link: SourceLink | undefined }[] }[];
+  readonly matrix: boolean;
   readonly routes: readonly { readonly policy: string; readonly registry: string; readonly image: string; readonly rewritten: string; readonly admitted: boolean; readonly reason: string; readonly link: SourceLink }[];
   readonly nodes: readonly { readonly runtime: string; readonly image: string; readonly pull: string }[];
   readonly warnings: readonly { readonly code: string; readonly severity: string; readonly message: string; readonly link: SourceLink }[];
@@ -65,7 +74,7 @@ export function reportModel(program: ProgramNode, workspace: { readonly outDir: 
       if (registry.kind === "ovh-registry") {
         for (const list of ["management", "registry"] as const) {
           const access = registry[list];
-          endpoints.push({ label: `${registry.name} ${list}`, kind: list === "management" ? "OVH management: Harbor UI, API" : "OVH registry: docker, helm", link: at(policy, access.source) });
+          endpoints.push({ label: `${registry.name} ${list}`, policy: policy.name, kind: list === "management" ? "OVH management: Harbor UI, API" : "OVH registry: docker, helm", link: at(policy, access.source) });
           columns.push((owner, network) => {
             if (access.open) return { state: "everyone", text: "open to everyone", link: at(policy, access.source) };
             const rule = access.rules.find((candidate) => candidate.network === network && owner === policy);
@@ -74,7 +83,7 @@ export function reportModel(program: ProgramNode, workspace: { readonly outDir: 
         }
       } else {
         const state = firewallState(registry);
-        endpoints.push({ label: registry.name, kind: "Azure Container Registry", link: at(policy, registry.source) });
+        endpoints.push({ label: registry.name, policy: policy.name, kind: "Azure Container Registry", link: at(policy, registry.source) });
         columns.push((owner, network) => {
           if (state.publicNetworkAccess === "Disabled") return { state: "no-one", text: "public access off", link: at(policy, registry.source) };
           if (state.ruleSet.defaultAction === "Allow") return { state: "everyone", text: "open to everyone", link: at(policy, registry.source) };
@@ -84,7 +93,7 @@ export function reportModel(program: ProgramNode, workspace: { readonly outDir: 
       }
     }
     for (const host of policy.containerHosts) {
-      endpoints.push({ label: host.name, kind: "VCH pulls from", link: at(policy, host.source) });
+      endpoints.push({ label: host.name, policy: policy.name, kind: "VCH pulls from", link: at(policy, host.source) });
       columns.push((owner, network) => {
         const entry = [...host.whitelist, ...host.insecureRegistries].find((candidate) => candidate.network === network && owner === policy);
         if (entry !== undefined) return { state: "reaches", text: "pulls from it", link: at(policy, entry.source) };
@@ -92,10 +101,24 @@ export function reportModel(program: ProgramNode, workspace: { readonly outDir: 
       });
     }
   }
-  const rows = program.policies
+  const networks = program.policies
     .flatMap((policy) => policy.networks.map((network) => ({ policy, network })))
-    .sort((a, b) => compareText(a.network.name, b.network.name) || compareText(a.policy.name, b.policy.name))
-    .map(({ policy, network }) => ({ network: network.name, policy: policy.name, link: at(policy, network.source), cells: columns.map((column) => withIcon(column(policy, network.name))) }));
+    .sort((a, b) => compareText(a.network.name, b.network.name) || compareText(a.policy.name, b.policy.name));
+  const matrix = networks.length * columns.length <= maxMatrixCells;
+  const rows = matrix
+    ? networks.map(({ policy, network }) => ({ network: network.name, policy: policy.name, link: at(policy, network.source), cells: columns.map((column) => withIcon(column(policy, network.name))) }))
+    : [];
+  // Each endpoint's column is asked only of the networks of its own policy, where its references live.
+  const reachedBy = endpoints.map((endpoint, index) => {
+    const column = columns[index] ?? (() => ({ state: "no" as const, text: "no", link: undefined }));
+    const cells = networks.filter(({ policy }) => policy.name === endpoint.policy).map(({ policy, network }) => ({ policy, network, cell: column(policy, network.name) }));
+    const open = cells.find(({ cell }) => cell.state === "everyone" || cell.state === "no-one")?.cell;
+    return {
+      endpoint,
+      open: open === undefined ? undefined : withIcon(open),
+      networks: open === undefined ? cells.filter(({ cell }) => cell.state === "reaches").map(({ policy, network, cell }) => ({ network: network.name, policy: policy.name, link: cell.link })) : [],
+    };
+  });
 
   const imagePolicies = program.policies.filter(hasImageRules);
   const routes = program.policies.flatMap((policy) => {
@@ -124,9 +147,11 @@ export function reportModel(program: ProgramNode, workspace: { readonly outDir: 
   return {
     endpoints,
     rows,
+    reachedBy,
+    matrix,
     routes,
     nodes,
     warnings,
-    counts: { policies: program.policies.length, networks: rows.length, endpoints: endpoints.length, routes: routes.length, warnings: warnings.length },
+    counts: { policies: program.policies.length, networks: networks.length, endpoints: endpoints.length, routes: routes.length, warnings: warnings.length },
   };
 }
