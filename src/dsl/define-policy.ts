@@ -41,12 +41,15 @@ type RegistryEndpoint<Registry> = Registry extends OvhRegistry<infer Name> ? `${
 
 /**
  * The endpoints a policy's address expectations may name: `<ovh registry>/management`,
- * `<ovh registry>/registry`, `<azure registry>`.
+ * `<ovh registry>/registry`, `<azure registry>`, and `<vch>/whitelist` (a registry at the address
+ * is one the VCH may pull from).
  *
  * @example
  * type Endpoints = PolicyEndpoint<{ name: "p"; registries: [OvhRegistry<"mpr-prod">] }>; // "mpr-prod/management" | "mpr-prod/registry"
  */
-export type PolicyEndpoint<Definition extends PolicyDefinition> = Definition["registries"] extends readonly (infer Registry)[] | undefined ? RegistryEndpoint<Registry> : never;
+export type PolicyEndpoint<Definition extends PolicyDefinition> =
+  | (Definition["registries"] extends readonly (infer Registry)[] | undefined ? RegistryEndpoint<Registry> : never)
+  | (Definition["containerHosts"] extends readonly (infer Host)[] | undefined ? (Host extends ContainerHost<infer Name> ? `${Name}/whitelist` : never) : never);
 
 /**
  * A policy, as the default export of a `.policy.ts` file.

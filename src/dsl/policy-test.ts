@@ -22,7 +22,9 @@ export interface ImageExpectation {
 /**
  * Which enforcement points an address must or must not reach: an OVH registry's
  * `<name>/management` (Harbor UI and API) or `<name>/registry` (docker and helm clients), an Azure
- * Container Registry by its name. The names are the policy's own, so a misspelt one is a type error.
+ * Container Registry by its name, or a VCH's `<name>/whitelist` (a registry at the address is one
+ * the VCH may pull from, by vic's matching rules). The names are the policy's own, so a misspelt
+ * one is a type error.
  *
  * @example
  * expectAddress("192.0.2.10", { reaches: ["mpr-prod/management"], cannotReach: ["mpr-prod/registry"] })

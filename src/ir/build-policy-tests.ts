@@ -2,9 +2,9 @@ import type { Findings } from "../diagnostics/finding.js";
 import type { Policy } from "../dsl/index.js";
 import type { Anchoring } from "./anchoring.js";
 import { parseIpBlock } from "./ip-block.js";
-import type { PolicyTestNode, RegistryNode } from "./model.js";
+import type { ContainerHostNode, PolicyTestNode, RegistryNode } from "./model.js";
 
-/** The endpoints an address expectation may name: `<ovh>/management`, `<ovh>/registry`, `<azure>`. */
+/** The endpoints of a registry an address expectation may name: `<ovh>/management`, `<ovh>/registry`, `<azure>`. */
 export function registryEndpoints(registry: RegistryNode): string[] {
   return registry.kind === "ovh-registry" ? [`${registry.name}/management`, `${registry.name}/registry`] : [registry.name];
 }
@@ -13,8 +13,8 @@ export function registryEndpoints(registry: RegistryNode): string[] {
  * A policy's `tests`, each anchored at its call: an expectation that checks nothing, an address
  * that is not one and an endpoint the policy does not have are reported where they are written.
  */
-export function buildPolicyTests(value: Policy, registries: readonly RegistryNode[], anchors: Anchoring, findings: Findings): PolicyTestNode[] {
-  const known = registries.flatMap(registryEndpoints);
+export function buildPolicyTests(value: Policy, registries: readonly RegistryNode[], hosts: readonly ContainerHostNode[], anchors: Anchoring, findings: Findings): PolicyTestNode[] {
+  const known = [...registries.flatMap(registryEndpoints), ...hosts.map((host) => `${host.name}/whitelist`)];
   return (value.tests ?? []).map((test): PolicyTestNode => {
     const source = anchors.at(test);
     if (test.kind === "image-expectation") {

@@ -78,7 +78,7 @@ function buildPolicy(value: Policy, file: string, cwd: string, anchors: Anchorin
     registries: registries.sort(byKindAndName),
     containerHosts: containerHosts.sort(byKindAndName),
     credentials: (value.credentials ?? []).map((credential) => buildCredential(credential, cwd, anchors, findings)).sort(byKindAndName),
-    tests: buildPolicyTests(value, registries, anchors, findings),
+    tests: buildPolicyTests(value, registries, containerHosts, anchors, findings),
   };
 }
 

@@ -4,6 +4,7 @@ import type { AddressTestNode, ImageTestNode, PolicyNode, ProgramNode } from "..
 import type { SourceAnchor } from "../diagnostics/source-anchor.js";
 import { explainImage, hasImageRules } from "../targets/kyverno/explain-image.js";
 import { reaches } from "../targets/network-access.js";
+import { pullsFrom } from "../targets/vic/plan-container-host.js";
 
 /** One expectation checked: what it says, what was expected and what happened, where it is written. */
 export interface TestOutcome {
@@ -39,11 +40,16 @@ function addressOutcomes(policy: PolicyNode, test: AddressTestNode): TestOutcome
   const { block } = test;
   if (block === null) return [];
   return test.expectations.flatMap(({ endpoint, reaches: expected, source }) => {
+    const says = (yes: boolean) => (yes ? "reaches" : "does not reach");
+    const host = policy.containerHosts.find((candidate) => `${candidate.name}/whitelist` === endpoint);
+    if (host !== undefined) {
+      const actual = pullsFrom(host, test.address);
+      return [{ policy: policy.name, name: `${test.address} ${says(expected)} ${endpoint}`, passed: actual === expected, expected: says(expected), actual: says(actual), source }];
+    }
     const registry = policy.registries.find((candidate) => registryEndpoints(candidate).includes(endpoint));
     if (registry === undefined) return [];
     const part = endpoint.endsWith("/management") ? "management" : endpoint.endsWith("/registry") ? "registry" : undefined;
     const actual = reaches(registry, registry.kind === "ovh-registry" ? part : undefined, block);
-    const says = (yes: boolean) => (yes ? "reaches" : "does not reach");
     return [{ policy: policy.name, name: `${test.address} ${says(expected)} ${endpoint}`, passed: actual === expected, expected: says(expected), actual: says(actual), source }];
   });
 }

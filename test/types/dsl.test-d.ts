@@ -255,3 +255,12 @@ definePolicy({
 expectImage("nginx", { rewritten: "x" });
 
 expectTypeOf<PolicyEndpoint<{ name: "p"; registries: [typeof testedOvh, typeof testedAcr] }>>().toEqualTypeOf<"mpr-prod/management" | "mpr-prod/registry" | "myContainerRegistry">();
+
+const testedVch = containerHost("vch1", { whitelist: ["10.2.2.0/24"] });
+definePolicy({ name: "tested-vch", containerHosts: [testedVch], tests: [expectAddress("10.2.2.17", { reaches: ["vch1/whitelist"] })] });
+definePolicy({
+  name: "misspelt-vch",
+  containerHosts: [testedVch],
+  // @ts-expect-error a VCH's endpoint is "<name>/whitelist"
+  tests: [expectAddress("10.2.2.17", { reaches: ["vch1"] })],
+});

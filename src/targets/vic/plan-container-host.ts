@@ -233,3 +233,19 @@ function caRegistries(cas: readonly RegistryCaNode[]): Parsed[] {
   });
 }
 
+/**
+ * Whether the VCH may pull from a registry at `address`, by vic's matching rules: any registry
+ * with no whitelist; else a whitelist entry (its insecure registries are whitelisted too) that
+ * covers the address as a pull would name it.
+ */
+export function pullsFrom(host: ContainerHostNode, address: string): boolean {
+  const target = parseRegistryEntry(address);
+  if (!target.ok) return false;
+  const { plan } = planContainerHost(host);
+  const whitelist = plan.arguments.filter((argument) => argument.flag === "--whitelist-registry");
+  if (whitelist.length === 0) return true;
+  return whitelist.some(({ value }) => {
+    const entry = parseRegistryEntry(value);
+    return entry.ok && covers(entry.entry, target.entry);
+  });
+}
