@@ -35,6 +35,9 @@ export default definePolicy({
     expectImage("registry.example.com/team/app:1.0", { rewrittenTo: "registry.example.com/team/app:1.0", admitted: false }),
     expectImage("docker.io.evil.example/nginx:1.27", { admitted: false }),
     expectImage("harbor.myco.com.evil.example/docker.io/nginx", { admitted: false }),
+    // Nodes fetch upstream images through the mirrors, as written (a static Pod, the webhook down).
+    expectImage("nginx:1.27", { nodesPullFrom: "harbor.myco.com" }),
+    expectImage("quay.io/prometheus/prometheus:v2.53.0", { nodesPullFrom: "harbor.myco.com" }),
     // kube-system is excluded: neither rewritten nor judged.
     expectImage("registry.k8s.io/coredns/coredns:v1.11.1", { namespace: "kube-system", rewrittenTo: "registry.k8s.io/coredns/coredns:v1.11.1", admitted: true }),
   ],

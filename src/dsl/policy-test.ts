@@ -16,6 +16,11 @@ export interface ImageExpectation {
   readonly admitted?: boolean;
   /** The namespace the Pod is created in (excluded namespaces are neither rewritten nor judged). */
   readonly namespace?: string;
+  /**
+   * The host every node runtime of the proxy cache's `nodeMirrors` fetches the image from first,
+   * when it reaches a node as written (a static Pod, the webhook down, an excluded namespace).
+   */
+  readonly nodesPullFrom?: string;
   readonly [definedAt]: CallSite;
 }
 
@@ -52,6 +57,7 @@ export type PolicyTest<Endpoint extends string = string> = ImageExpectation | Ad
  * @example
  * expectImage("velero/velero:v1.6.2", { rewrittenTo: "harbor.myco.com/docker.io/velero/velero:v1.6.2" })
  * expectImage("evil.example.com/x:1", { admitted: false })
+ * expectImage("nginx:1.27", { nodesPullFrom: "harbor.myco.com" })
  */
 export function expectImage(image: string, expected: Omit<ImageExpectation, "kind" | "image" | typeof definedAt>): ImageExpectation {
   return stamp({ ...expected, kind: "image-expectation" as const, image }, expectImage);

@@ -18,10 +18,10 @@ export function buildPolicyTests(value: Policy, registries: readonly RegistryNod
   return (value.tests ?? []).map((test): PolicyTestNode => {
     const source = anchors.at(test);
     if (test.kind === "image-expectation") {
-      if (test.rewrittenTo === undefined && test.admitted === undefined) {
-        findings.error("RF1202", source, `the expectation for ${test.image} checks nothing`, "say what it must become (rewrittenTo) or whether it is admitted (admitted)");
+      if (test.rewrittenTo === undefined && test.admitted === undefined && test.nodesPullFrom === undefined) {
+        findings.error("RF1202", source, `the expectation for ${test.image} checks nothing`, "say what it must become (rewrittenTo), whether it is admitted (admitted), or where nodes pull it from (nodesPullFrom)");
       }
-      return { kind: "image-test", image: test.image, rewrittenTo: test.rewrittenTo ?? null, admitted: test.admitted ?? null, namespace: test.namespace ?? null, source };
+      return { kind: "image-test", image: test.image, rewrittenTo: test.rewrittenTo ?? null, admitted: test.admitted ?? null, namespace: test.namespace ?? null, nodesPullFrom: test.nodesPullFrom ?? null, source };
     }
     const parsed = parseIpBlock(test.address);
     if (!parsed.ok) findings.error("RF2001", anchors.at(test, ["address"]), parsed.message);

@@ -39,6 +39,7 @@ export interface ImageTestNode {
   readonly rewrittenTo: string | null;
   readonly admitted: boolean | null;
   readonly namespace: string | null;
+  readonly nodesPullFrom: string | null;
   readonly source: SourceAnchor;
 }
 

@@ -129,7 +129,7 @@ const credential = z
   });
 
 const policyTest = z.discriminatedUnion("kind", [
-  z.strictObject({ kind: z.literal("image-expectation"), image: text, rewrittenTo: text.optional(), admitted: z.boolean().optional(), namespace: text.optional() }),
+  z.strictObject({ kind: z.literal("image-expectation"), image: text, rewrittenTo: text.optional(), admitted: z.boolean().optional(), namespace: text.optional(), nodesPullFrom: text.optional() }),
   z.strictObject({ kind: z.literal("address-expectation"), address: text, reaches: names.optional(), cannotReach: names.optional() }),
 ]);
 

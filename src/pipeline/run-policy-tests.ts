@@ -1,8 +1,9 @@
 import { assertNever } from "../ir/assert-never.js";
 import { registryEndpoints } from "../ir/build-policy-tests.js";
-import type { AddressTestNode, ImageTestNode, PolicyNode, ProgramNode } from "../ir/model.js";
+import type { AddressTestNode, ImageTestNode, PolicyNode, ProgramNode, ProxyCacheNode } from "../ir/model.js";
 import type { SourceAnchor } from "../diagnostics/source-anchor.js";
 import { explainImage, hasImageRules } from "../targets/kyverno/explain-image.js";
+import { nodePullRoutes } from "../targets/nodes/node-pull.js";
 import { reaches } from "../targets/network-access.js";
 import { pullsFrom } from "../targets/vic/plan-container-host.js";
 
@@ -17,20 +18,31 @@ export interface TestOutcome {
   readonly source: SourceAnchor;
 }
 
-function imageOutcomes(policy: PolicyNode, test: ImageTestNode, imagePolicies: readonly PolicyNode[]): TestOutcome[] {
+function imageOutcomes(policy: PolicyNode, test: ImageTestNode, imagePolicies: readonly PolicyNode[], proxies: readonly ProxyCacheNode[]): TestOutcome[] {
   const decision = explainImage(imagePolicies, test.image, test.namespace ?? undefined);
   const where = test.namespace === null ? "" : ` in namespace ${test.namespace}`;
   const verdict = (admitted: boolean) => (admitted ? "admitted" : "denied");
-  const expected = [...(test.rewrittenTo === null ? [] : [`rewritten to ${test.rewrittenTo}`]), ...(test.admitted === null ? [] : [verdict(test.admitted)])];
-  const actual = [...(test.rewrittenTo === null ? [] : [`rewritten to ${decision.rewritten}`]), ...(test.admitted === null ? [] : [verdict(decision.admitted)])];
-  const passed = (test.rewrittenTo === null || decision.rewritten === test.rewrittenTo) && (test.admitted === null || decision.admitted === test.admitted);
+  const routes = test.nodesPullFrom === null ? undefined : nodePullRoutes(proxies, test.image);
+  const nodesFrom = routes === undefined ? "not pulled through node mirrors (no proxy cache has nodeMirrors)" : Object.entries(routes).map(([runtime, pull]) => `${runtime} pulls from ${pull.from}`).join(", ");
+  const expected = [
+    ...(test.rewrittenTo === null ? [] : [`rewritten to ${test.rewrittenTo}`]),
+    ...(test.admitted === null ? [] : [verdict(test.admitted)]),
+    ...(test.nodesPullFrom === null ? [] : [`pulled by nodes from ${test.nodesPullFrom}`]),
+  ];
+  const actual = [
+    ...(test.rewrittenTo === null ? [] : [`rewritten to ${decision.rewritten}`]),
+    ...(test.admitted === null ? [] : [verdict(decision.admitted)]),
+    ...(test.nodesPullFrom === null ? [] : [nodesFrom]),
+  ];
+  const nodesPass = test.nodesPullFrom === null || (routes !== undefined && Object.values(routes).every((pull) => pull.from === test.nodesPullFrom));
+  const passed = (test.rewrittenTo === null || decision.rewritten === test.rewrittenTo) && (test.admitted === null || decision.admitted === test.admitted) && nodesPass;
   return [
     {
       policy: policy.name,
       name: `${test.image}${where} is ${expected.join(" and ")}`,
       passed,
       expected: expected.join(", "),
-      actual: `${actual.join(", ")} (${decision.reason})`,
+      actual: `${actual.join(", ")}${test.rewrittenTo === null && test.admitted === null ? "" : ` (${decision.reason})`}`,
       source: test.source,
     },
   ];
@@ -61,11 +73,12 @@ function addressOutcomes(policy: PolicyNode, test: AddressTestNode): TestOutcome
  */
 export function runPolicyTests(program: ProgramNode): TestOutcome[] {
   const imagePolicies = program.policies.filter(hasImageRules);
+  const proxies = program.policies.flatMap((policy) => (policy.proxyCache === null ? [] : [policy.proxyCache]));
   return program.policies.flatMap((policy) =>
     policy.tests.flatMap((test) => {
       switch (test.kind) {
         case "image-test":
-          return imageOutcomes(policy, test, imagePolicies);
+          return imageOutcomes(policy, test, imagePolicies, proxies);
         case "address-test":
           return addressOutcomes(policy, test);
         default:

@@ -127,3 +127,14 @@ describe("regfence test, a policy file that throws", () => {
     expect(result.status).toBe(1);
   });
 });
+
+describe("regfence test, node pulls", () => {
+  it("fails an expectation of node pulls when no proxy cache has node mirrors, saying so", async () => {
+    const project = await createProject({ "policies/platform.policy.ts": policy(`    expectImage("nginx:1.27", { nodesPullFrom: "harbor.myco.com" }),`) });
+    const result = await project.run(["test", "--no-typecheck"]);
+    expect(result.stderr).toContain(
+      "error RF1201 test failed: nginx:1.27 is pulled by nodes from harbor.myco.com; got not pulled through node mirrors (no proxy cache has nodeMirrors)",
+    );
+    expect(result.status).toBe(1);
+  });
+});

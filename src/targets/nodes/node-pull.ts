@@ -7,6 +7,12 @@ import { mirrorPlan } from "./node-mirror-plan.js";
 /** What each configured runtime pulls, in words. */
 export type NodePulls = Partial<Record<NodeRuntime, string>>;
 
+/** Where a runtime goes first for an image (the mirror's host, or the registry itself), and the whole path in words. */
+export interface NodePull {
+  readonly from: string;
+  readonly text: string;
+}
+
 /**
  * What a node with each configured runtime fetches for `image` when the image reaches it as
  * written (a static Pod, the webhook down, an excluded namespace): the manifest URL on the mirror,
@@ -14,7 +20,7 @@ export type NodePulls = Partial<Record<NodeRuntime, string>>;
  * strict one, else the first with node mirrors. Undefined when none has node mirrors or the image
  * is invalid.
  */
-export function nodePulls(proxies: readonly ProxyCacheNode[], image: string): NodePulls | undefined {
+export function nodePullRoutes(proxies: readonly ProxyCacheNode[], image: string): Partial<Record<NodeRuntime, NodePull>> | undefined {
   const parsed = parseImageReference(image);
   if (!parsed.ok) return undefined;
   const reference = parsed.value;
@@ -29,14 +35,22 @@ export function nodePulls(proxies: readonly ProxyCacheNode[], image: string): No
   const plan = mirrorPlan(proxy, mirrors);
   const upstream = upstreamNamed(proxy, reference.domain);
   const route = upstream === undefined ? undefined : plan.routes.find((candidate) => candidate.upstream === upstream);
-  const pulls: NodePulls = {};
+  const hostOf = (url: string) => new URL(url).host;
+  const pulls: Partial<Record<NodeRuntime, NodePull>> = {};
   for (const runtime of mirrors.runtimes) {
-    if (registry === proxy.host) pulls[runtime] = `${plan.origin}/v2/${path}/manifests/${manifest} (already on the proxy cache)`;
-    else if (route !== undefined) pulls[runtime] = `${route.mirrorUrl}/${path}/manifests/${manifest}${mirrors.strict ? "" : `, then ${route.upstreamServer} if the mirror fails`}`;
-    else if (!mirrors.strict) pulls[runtime] = `${registry} directly: not an upstream of ${proxy.host}`;
-    else if (runtime === "cri-o" || runtime === "k3s") pulls[runtime] = `${registry} directly: not an upstream of ${proxy.host}, and ${runtime === "cri-o" ? "CRI-O" : "k3s"} has no catch-all mirror`;
-    else if (runtime === "talos") pulls[runtime] = `${registry} directly: not an upstream of ${proxy.host} (skipFallback covers upstreams only)`;
-    else pulls[runtime] = `${plan.origin}/v2/${path}/manifests/${manifest}: the proxy's root, where Harbor has no such project, so the pull fails`;
+    if (registry === proxy.host) pulls[runtime] = { from: hostOf(plan.origin), text: `${plan.origin}/v2/${path}/manifests/${manifest} (already on the proxy cache)` };
+    else if (route !== undefined) pulls[runtime] = { from: hostOf(route.mirrorUrl), text: `${route.mirrorUrl}/${path}/manifests/${manifest}${mirrors.strict ? "" : `, then ${route.upstreamServer} if the mirror fails`}` };
+    else if (!mirrors.strict) pulls[runtime] = { from: registry, text: `${registry} directly: not an upstream of ${proxy.host}` };
+    else if (runtime === "cri-o" || runtime === "k3s") {
+      pulls[runtime] = { from: registry, text: `${registry} directly: not an upstream of ${proxy.host}, and ${runtime === "cri-o" ? "CRI-O" : "k3s"} has no catch-all mirror` };
+    } else if (runtime === "talos") pulls[runtime] = { from: registry, text: `${registry} directly: not an upstream of ${proxy.host} (skipFallback covers upstreams only)` };
+    else pulls[runtime] = { from: hostOf(plan.origin), text: `${plan.origin}/v2/${path}/manifests/${manifest}: the proxy's root, where Harbor has no such project, so the pull fails` };
   }
   return pulls;
+}
+
+/** {@link nodePullRoutes} in words, per runtime. */
+export function nodePulls(proxies: readonly ProxyCacheNode[], image: string): NodePulls | undefined {
+  const routes = nodePullRoutes(proxies, image);
+  return routes === undefined ? undefined : Object.fromEntries(Object.entries(routes).map(([runtime, pull]) => [runtime, pull.text]));
 }
