@@ -16,6 +16,9 @@ import { SourceMapper } from "./source-maps.js";
 import { typeCheck } from "./type-check.js";
 import { preciseIssues, type ShapeIssue } from "./shape-issues.js";
 
+/** The most files type-checked while they are also bundled and evaluated (see loadPolicies). */
+const overlapLimit = 250;
+
 export interface LoadResult {
   readonly policies: readonly LoadedPolicy[];
   /** Problems with positions already final (parse and evaluation failures). */
@@ -58,6 +61,9 @@ export async function loadPolicies(paths: readonly string[], cwd: string, option
   const typeChecking = options.typeCheck ? typeCheck(files, cwd).then(verdictOf) : Promise.resolve({ diagnostics: [], failed: new Set<string>() });
   // Awaited by the caller; until then a rejection must not count as unhandled.
   typeChecking.catch(() => undefined);
+  // Beside a large set, tsc and this process would each hold a large program at once: past
+  // `overlapLimit` files the check runs first, so the process tree holds one of them at a time.
+  if (files.length > overlapLimit) await typeChecking.catch(() => undefined);
   const findings = new Findings();
   const outdir = await mkdtemp(path.join(tmpdir(), "regfence-eval-"));
   try {

@@ -17,6 +17,18 @@ import { TypeCheckCache } from "./type-check-cache.js";
  * exactly the regfence that will evaluate it.
  */
 export async function typeCheck(files: readonly string[], cwd: string): Promise<Diagnostic[]> {
+  // tsc's memory grows with the files it holds: a large set is checked in chunks, one after the
+  // other, so no tsc process holds more than `chunkSize` policies (each chunk's clean check is
+  // remembered on its own).
+  const diagnostics: Diagnostic[] = [];
+  for (let start = 0; start < files.length; start += chunkSize) diagnostics.push(...(await checkChunk(files.slice(start, start + chunkSize), cwd)));
+  return diagnostics;
+}
+
+/** The most policies one tsc process checks. */
+const chunkSize = 500;
+
+async function checkChunk(files: readonly string[], cwd: string): Promise<Diagnostic[]> {
   const diagnostics = await checkOnce(files, cwd);
   // tsc stops at syntax errors (TS1xxx) and then reports no type errors at all: check the
   // files that do parse once more, so one broken file does not hide the others' mistakes.
