@@ -14,7 +14,14 @@ export function kymaLabels(selector: string): Record<string, string> {
   return { [managedByLabel]: "lifecycle-manager", [registryCredLabel]: selector };
 }
 
-function objectMetadata(credential: CredentialNode, labels: boolean): Record<string, unknown> {
+/** The metadata regfence writes for a credential's objects. */
+interface ObjectMetadata {
+  readonly name: string;
+  readonly namespace?: string;
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+function objectMetadata(credential: CredentialNode, labels: boolean): ObjectMetadata {
   return {
     name: credential.name,
     ...(credential.delivery.namespace === null ? {} : { namespace: credential.delivery.namespace }),
@@ -23,7 +30,7 @@ function objectMetadata(credential: CredentialNode, labels: boolean): Record<str
 }
 
 /** The Secret a credential makes (either delivery), without its data: all `plan` compares, as values are never read back. */
-export function secretWithoutData(credential: CredentialNode): { readonly apiVersion: "v1"; readonly kind: "Secret"; readonly metadata: Record<string, unknown>; readonly type: string } {
+export function secretWithoutData(credential: CredentialNode): { readonly apiVersion: "v1"; readonly kind: "Secret"; readonly metadata: ObjectMetadata; readonly type: string } {
   return { apiVersion: "v1", kind: "Secret", metadata: objectMetadata(credential, true), type: dockerConfigJsonType };
 }
 
@@ -48,7 +55,10 @@ export function externalSecretDockerConfig(server: string): string {
 }
 
 /** An `external-secrets.io/v1` ExternalSecret that makes the same Secret from a (Cluster)SecretStore. */
-export function externalSecretManifest(credential: CredentialNode, delivery: ExternalSecretDeliveryNode): Record<string, unknown> {
+export function externalSecretManifest(
+  credential: CredentialNode,
+  delivery: ExternalSecretDeliveryNode,
+): { readonly apiVersion: string; readonly kind: "ExternalSecret"; readonly metadata: ObjectMetadata; readonly spec: Record<string, unknown> } {
   const remote = (secretKey: string, property: string) => ({ secretKey, remoteRef: { key: delivery.remoteKey, property } });
   return {
     apiVersion: "external-secrets.io/v1",

@@ -10,8 +10,8 @@ const credentialsOf = (program: ProgramNode): CredentialNode[] => acrossPolicies
 
 /** What the credentials must make in the cluster: each Secret (without data) and each ExternalSecret. */
 function desiredObjects(credential: CredentialNode): KubernetesObject[] {
-  const secret = secretWithoutData(credential) as unknown as KubernetesObject;
-  return credential.delivery.kind === "external-secret" ? [secret, externalSecretManifest(credential, credential.delivery) as unknown as KubernetesObject] : [secret];
+  const secret: KubernetesObject = secretWithoutData(credential);
+  return credential.delivery.kind === "external-secret" ? [secret, externalSecretManifest(credential, credential.delivery)] : [secret];
 }
 
 /**
