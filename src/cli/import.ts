@@ -38,6 +38,7 @@ Options:
   --force              overwrite the policy (and networks.ts) if they exist
   --format FORMAT      pretty (default) or json
   --config FILE        config file (default: searched in the working directory)
+  --no-typecheck       skip type-checking the generated policy (it is still compiled and planned)
   -h, --help           show this help
 
 Saved state (--from DIR):
