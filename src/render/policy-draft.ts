@@ -42,6 +42,11 @@ export class EnvUse {
   }
 }
 
+/** The variable a policy reads a secret of `name` from: `ghcr.io`, `PASSWORD` → `GHCR_IO_PASSWORD`. */
+export function variableFor(name: string, suffix: string): string {
+  return `${name.toUpperCase().replace(/[^A-Z0-9]+/g, "_").replace(/^_+|_+$/g, "")}_${suffix}`;
+}
+
 /** A DSL call: `ovhRegistry("mpr-prod", { … })`. */
 export class DraftCall {
   readonly callee: string;

@@ -3,7 +3,7 @@ import path from "node:path";
 import { type Document, LineCounter, parseAllDocuments } from "yaml";
 import { z } from "zod";
 import { compareText } from "../diagnostics/diagnostic.js";
-import { fieldName, MissingStateError, onFirstUse, StateFileError, type StateFileProblem } from "./saved-state.js";
+import { fieldName, issueText, MissingStateError, onFirstUse, positionOf, StateFileError, type StateFileProblem } from "./saved-state.js";
 import { runTool, ToolError } from "./run-tool.js";
 import type { AppliedItem, AppliedPart } from "./target-apply.js";
 import { readEach, type StateSource } from "./target-state.js";
@@ -108,16 +108,7 @@ export function parseManifests(text: string, shown: string): KubernetesObject[] 
 function parseStream(text: string, lineOffset: number, shown: string, objects: KubernetesObject[], problems: StateFileProblem[]): void {
   const lineCounter = new LineCounter();
   const documents = parseAllDocuments(text, { lineCounter, uniqueKeys: false });
-  const at = (document: Document, at: readonly (string | number)[]) => {
-    for (let length = at.length; length >= 0; length--) {
-      const node = document.getIn(at.slice(0, length), true) as { range?: [number, number, number] } | undefined;
-      if (node?.range !== undefined) {
-        const { line, col } = lineCounter.linePos(node.range[0]);
-        return { line: line + lineOffset, column: col };
-      }
-    }
-    return { line: 1 + lineOffset, column: 1 };
-  };
+  const at = (document: Document, path: readonly (string | number)[]) => positionOf(document, lineCounter, path, lineOffset);
   for (const document of Array.isArray(documents) ? documents : [documents]) {
     const [syntax] = document.errors;
     if (syntax !== undefined) {
@@ -137,11 +128,10 @@ function parseStream(text: string, lineOffset: number, shown: string, objects: K
         const object = normalised(parsed.data);
         locations.set(object, (path) => ({ file: shown, ...at(document, [...prefix, ...path]) }));
         objects.push(object);
-      }
-      else {
+      } else {
         for (const issue of parsed.error.issues.slice(0, 5)) {
-          const field = fieldName([...prefix, ...(issue.path as (string | number)[])]);
-          problems.push({ file: shown, ...at(document, [...prefix, ...(issue.path as (string | number)[])]), message: `${field === "" ? "" : `${field}: `}${issue.message.replace(/^Invalid input: /, "")}; it should hold ${manifestWhat}` });
+          const path = [...prefix, ...(issue.path as (string | number)[])];
+          problems.push({ file: shown, ...at(document, path), message: `${issueText(path, issue.message)}; it should hold ${manifestWhat}` });
         }
       }
     }

@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { FatalError } from "../diagnostics/fatal-error.js";
 import { LineCounter, type Document, parseDocument } from "yaml";
 import type { z } from "zod";
@@ -20,6 +21,11 @@ export interface StateFileProblem {
   readonly line: number;
   readonly column: number;
   readonly message: string;
+}
+
+/** A problem of a saved file as a diagnostic: unreadable state (RF1101) or what import left out (RF1102). */
+export function stateProblemDiagnostic(problem: StateFileProblem, code: "RF1101" | "RF1102"): Diagnostic {
+  return { code, severity: code === "RF1101" ? "error" : "warning", message: problem.message, file: problem.file, line: problem.line, column: problem.column };
 }
 
 /** Thrown by a reader when a saved file is unreadable or misshapen; `plan` reports each problem. */
@@ -73,12 +79,25 @@ export function parseState<T>(text: string, shown: string, shape: z.ZodType<T>, 
   const parsed = shape.safeParse(document.toJS());
   if (parsed.success) return parsed.data;
   throw new StateFileError(
-    parsed.error.issues.slice(0, maxProblems).map((issue) => {
-      const { line, column } = positionOf(document, lineCounter, issue.path);
-      const field = fieldName(issue.path);
-      return { file: shown, line, column, message: `${field === "" ? "" : `${field}: `}${issue.message.replace(/^Invalid input: /, "")}; the file should hold ${what}` };
-    }),
+    parsed.error.issues.slice(0, maxProblems).map((issue) => ({ file: shown, ...positionOf(document, lineCounter, issue.path), message: `${issueText(issue.path, issue.message)}; the file should hold ${what}` })),
   );
+}
+
+/** A shape problem as a person reads it: `networkRuleSet.ipRules[1]: expected string, received number`. */
+export function issueText(path: readonly PropertyKey[], message: string): string {
+  const field = fieldName(path);
+  return `${field === "" ? "" : `${field}: `}${message.replace(/^Invalid input: /, "")}`;
+}
+
+/**
+ * A live API's answer checked against the shape its saved copy has (a saved file is read with
+ * {@link parseState}): a plain error naming the field when it differs.
+ */
+export function checkAnswer<T>(value: unknown, shape: z.ZodType<T>, answer: string, expected: string): T {
+  const parsed = shape.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const [issue] = parsed.error.issues;
+  throw new Error(`${answer} answered ${issue === undefined ? "another shape" : issueText(issue.path, issue.message)}; expected ${expected}`);
 }
 
 function parseJson(text: string): { readonly ok: true; readonly value: unknown } | { readonly ok: false } {
@@ -100,17 +119,20 @@ export function fieldName(path: readonly PropertyKey[]): string {
     .join("");
 }
 
-/** Where the field is, or its nearest ancestor that exists (a missing key is reported at its object). */
-function positionOf(document: Document, lineCounter: LineCounter, path: readonly PropertyKey[]): { line: number; column: number } {
+/**
+ * Where the field is, or its nearest ancestor that exists (a missing key is reported at its
+ * object); `lineOffset` when the document starts further down its file.
+ */
+export function positionOf(document: Document, lineCounter: LineCounter, path: readonly PropertyKey[], lineOffset = 0): { line: number; column: number } {
   for (let length = path.length; length >= 0; length--) {
     const node = document.getIn(path.slice(0, length) as unknown[], true) as { range?: [number, number, number] } | undefined;
     const offset = node?.range?.[0];
     if (offset !== undefined) {
       const { line, col } = lineCounter.linePos(offset);
-      return { line, column: col };
+      return { line: line + lineOffset, column: col };
     }
   }
-  return { line: 1, column: 1 };
+  return { line: 1 + lineOffset, column: 1 };
 }
 
 /** A saved file a reader needs is not there: the state is unknown, never taken as empty. */

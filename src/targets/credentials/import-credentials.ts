@@ -1,12 +1,10 @@
 import { kymaNamespace } from "../../ir/build-credential.js";
-import { DraftCall, type DraftValue } from "../../render/policy-draft.js";
+import { DraftCall, type DraftValue, variableFor } from "../../render/policy-draft.js";
 import { type KubernetesObject, liveObjects, readSavedManifests, whereIs } from "../kubernetes-state.js";
 import { savedStateFailure, type StateFileProblem } from "../saved-state.js";
 import type { ImportedState, TargetImport } from "../target-state.js";
 import { dockerConfigJsonType, registryCredLabel } from "./manifests.js";
 
-/** `harbor-pull` → `HARBOR_PULL`: the prefix of the variables a credential would be read from. */
-const variablePrefix = (name: string): string => name.toUpperCase().replace(/[^A-Z0-9]+/g, "_").replace(/^_+|_+$/g, "");
 
 /** The registry an ExternalSecret's `.dockerconfigjson` template logs in to: the one key of its `auths`. */
 function templateServer(template: unknown): string | undefined {
@@ -80,11 +78,11 @@ export const importCredentials: TargetImport = {
     for (const secret of objects.filter((object) => object.kind === "Secret" && object["type"] === dockerConfigJsonType)) {
       const owned = ((secret.metadata as { ownerReferences?: { kind?: string }[] }).ownerReferences ?? []).some((owner) => owner.kind === "ExternalSecret");
       if (owned || made.has(`${secret.metadata.namespace ?? ""}/${secret.metadata.name}`)) continue;
-      const prefix = variablePrefix(secret.metadata.name);
+      const [username, password] = [variableFor(secret.metadata.name, "USERNAME"), variableFor(secret.metadata.name, "PASSWORD")];
       say(
         secret,
         ["metadata", "name"],
-        `its registry is inside its data, which import never reads: declare credential("${secret.metadata.name}", { server: "<its registry>", username: fromEnv("${prefix}_USERNAME"), password: fromEnv("${prefix}_PASSWORD") }) yourself`,
+        `its registry is inside its data, which import never reads: declare credential("${secret.metadata.name}", { server: "<its registry>", username: fromEnv("${username}"), password: fromEnv("${password}") }) yourself`,
       );
     }
     const failures = credentials.length === 0 ? [`credentials: nothing under ${shown} that import translates (an ExternalSecret making a pull Secret)${untranslated.length > 0 ? "; see the warnings" : ""}`] : [];

@@ -1,9 +1,10 @@
 import { readdir } from "node:fs/promises";
 import path from "node:path";
-import { DraftCall, type DraftValue, EnvUse } from "../../render/policy-draft.js";
+import { dockerHubHosts } from "../../ir/build-proxy-cache.js";
+import { DraftCall, type DraftValue, EnvUse, variableFor } from "../../render/policy-draft.js";
 import type { z } from "zod";
 import { FatalError } from "../../diagnostics/fatal-error.js";
-import { readStateFile, requireStateFile, savedStateFailure, type StateFileProblem } from "../saved-state.js";
+import { checkAnswer, readStateFile, requireStateFile, savedStateFailure, type StateFileProblem } from "../saved-state.js";
 import type { ImportedState, SavedSource, TargetImport } from "../target-state.js";
 import { credentialsFrom } from "./apply-harbor.js";
 import { HarborApiClient } from "./harbor-api-client.js";
@@ -11,18 +12,16 @@ import { formatHarborVersion, parseHarborVersion } from "./harbor-version.js";
 import { listing, savedProjects, savedRegistries, savedRobots, savedSystemInfo } from "./saved-listings.js";
 import { knownProvider } from "./providers.js";
 
-/** Docker Hub's hosts as an endpoint URL may name them: the upstream a policy calls docker.io. */
-const dockerHubHosts = new Set(["hub.docker.com", "registry-1.docker.io", "index.docker.io", "docker.io"]);
+/** Docker Hub's hosts as an endpoint URL may name them (its site, Harbor's default URL, too): the upstream a policy calls docker.io. */
+const isDockerHubHost = (host: string): boolean => host === "hub.docker.com" || dockerHubHosts.includes(host);
 
 /** The upstream an endpoint proxies: its name when that is a registry host (regfence names endpoints so), else its URL's host. */
 function upstreamOf(endpoint: { readonly name: string; readonly url: string }): string {
   if (/^[a-z0-9-]+(\.[a-z0-9-]+)+(:\d+)?$/.test(endpoint.name)) return endpoint.name;
   const host = URL.canParse(endpoint.url) ? new URL(endpoint.url).host : endpoint.name;
-  return dockerHubHosts.has(host) ? "docker.io" : host;
+  return isDockerHubHost(host) ? "docker.io" : host;
 }
 
-/** `ghcr.io` → `GHCR_IO`: the prefix of the variables an upstream's credential is read from. */
-const variablePrefix = (registry: string): string => registry.toUpperCase().replace(/[^A-Z0-9]+/g, "_").replace(/^_+|_+$/g, "");
 
 /** The one value every project holds for a setting, or undefined when they differ or none sets it. */
 function common(values: readonly (string | undefined)[]): string | undefined {
@@ -62,19 +61,15 @@ async function liveListings(environment: Readonly<Record<string, string | undefi
   if (!URL.canParse(api)) throw new FatalError("config", "set HARBOR_URL to the Harbor to import (its API base, e.g. https://harbor.myco.com)");
   const host = environment["HARBOR_PROXY_HOST"]?.trim() || new URL(api).host;
   const client = new HarborApiClient(api, credentialsFrom(environment));
-  const checked = <T>(value: unknown, shape: z.ZodType<T>, resource: string): T => {
-    const parsed = shape.safeParse(value);
-    if (parsed.success) return parsed.data;
-    throw new Error(`GET /api/v2.0/${resource} answered another shape (${parsed.error.issues[0]?.message ?? "?"})`);
-  };
-  const info = checked(await client.get("/systeminfo"), savedSystemInfo(), "systeminfo");
+  const listed = async <T>(resource: string, shape: z.ZodType<T>): Promise<T> => checkAnswer(await client.list(`/${resource}`), shape, `GET /api/v2.0/${resource}`, listing(resource, resource));
+  const info = checkAnswer(await client.get("/systeminfo"), savedSystemInfo(), "GET /api/v2.0/systeminfo", "the Harbor version");
   return {
     host,
     api: api.replace(/\/+$/, "") === `https://${host}` ? undefined : api.replace(/\/+$/, ""),
     harborVersion: info.harbor_version,
-    registries: checked(await client.list("/registries"), savedRegistries(), "registries"),
-    projects: checked(await client.list("/projects"), savedProjects(), "projects"),
-    robots: checked(await client.list("/robots"), savedRobots(), "robots"),
+    registries: await listed("registries", savedRegistries()),
+    projects: await listed("projects", savedProjects()),
+    robots: await listed("robots", savedRobots()),
     shown: (name) => `GET ${api}/api/v2.0/${name}`,
   };
 }
@@ -96,9 +91,9 @@ function translate(listings: Listings, untranslated: StateFileProblem[], variabl
     if (known?.provider !== endpoint.type) entry["provider"] = endpoint.type;
     if ((known?.url ?? `https://${registry}`) !== endpoint.url) entry["url"] = endpoint.url;
     if (credential != null && credential !== "") {
-      const prefix = variablePrefix(registry);
-      variables.push(`${prefix}_USERNAME`, `${prefix}_PASSWORD`);
-      entry["credentials"] = { username: new EnvUse(`${prefix}_USERNAME`), password: new EnvUse(`${prefix}_PASSWORD`) };
+      const [username, password] = [variableFor(registry, "USERNAME"), variableFor(registry, "PASSWORD")];
+      variables.push(username, password);
+      entry["credentials"] = { username: new EnvUse(username), password: new EnvUse(password) };
     }
     upstreams.push(Object.keys(entry).length === 1 ? registry : entry);
   }

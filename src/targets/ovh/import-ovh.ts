@@ -3,7 +3,7 @@ import path from "node:path";
 import { z } from "zod";
 import { DraftCall, PlaceUse } from "../../render/policy-draft.js";
 import type { ImportPlace } from "../import-networks.js";
-import { fieldName, onFirstUse, requireStateFile, savedStateFailure, type StateFileProblem } from "../saved-state.js";
+import { checkAnswer, onFirstUse, requireStateFile, savedStateFailure, type StateFileProblem } from "../saved-state.js";
 import type { ImportedState, TargetImport } from "../target-state.js";
 import { savedList, type SavedList, what } from "./saved-lists.js";
 import type { OvhEndpoint } from "../../dsl/index.js";
@@ -41,12 +41,7 @@ async function readLive(environment: Readonly<Record<string, string | undefined>
   const setting = parseEndpointSetting(environment["OVH_ENDPOINT"]);
   const endpoint = setting.kind === "name" ? setting.name : "ovh-eu";
   const client = new OvhApiClient(setting.kind === "url" ? setting.url : ovhApiBases[endpoint], credentialsFromEnvironment(environment));
-  const get = async <T>(apiPath: string, shape: z.ZodType<T>, expected: string): Promise<T> => {
-    const parsed = shape.safeParse(await client.get(apiPath));
-    if (parsed.success) return parsed.data;
-    const [issue] = parsed.error.issues;
-    throw new Error(`GET ${apiPath} answered ${issue === undefined ? "" : `${fieldName(issue.path)} `}${issue?.message.replace(/^Invalid input: /, "") ?? "another shape"}; expected ${expected}`);
-  };
+  const get = async <T>(apiPath: string, shape: z.ZodType<T>, expected: string): Promise<T> => checkAnswer(await client.get(apiPath), shape, `GET ${apiPath}`, expected);
   const registries: DraftCall[] = [];
   for (const serviceName of await get("/cloud/project", z.array(z.string()), "the Public Cloud projects' ids")) {
     const listed = await get(`/cloud/project/${encodeURIComponent(serviceName)}/containerRegistry`, z.array(z.looseObject({ id: z.string(), name: z.string() })), "the project's registries");

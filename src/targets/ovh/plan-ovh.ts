@@ -9,7 +9,6 @@ import { normaliseRestrictions, type RestrictionSet } from "./restriction-diff.j
 import type { RestrictionList } from "./restriction-payloads.js";
 import { savedList, what } from "./saved-lists.js";
 
-
 async function savedRegistry(registry: DesiredRegistry, source: SavedSource, problems: StateFileProblem[]): Promise<AppliedItem> {
   const shown = (list: RestrictionList): string => `${source.shown}/${registry.name}/${list}.json`;
   const read = async (list: RestrictionList): Promise<RestrictionSet> => {
