@@ -10,7 +10,7 @@ import { runPipeline } from "../pipeline/run-pipeline.js";
 import { type TargetName, targetNamed, targetNames } from "../targets/all-targets.js";
 import type { AnyTarget } from "../targets/target.js";
 import type { ApplyReport } from "../targets/target-apply.js";
-import { policyCommandOptions } from "./options.js";
+import { parseFormat, policyCommandOptions } from "./options.js";
 import { itemJson, printItems } from "./print-items.js";
 import { printDiagnostics, printJson } from "./report.js";
 
@@ -66,8 +66,7 @@ export async function applyCommand(args: readonly string[], cwd: string): Promis
   if (target?.apply === undefined) throw new FatalError("usage", `cannot apply "${name}": the targets applied through an API are ${names}`);
   if (extra.length > 0) throw new FatalError("usage", `unexpected argument "${extra[0]}": apply takes the policies from the config`);
   const apply = target.apply;
-  const format = values.format ?? "pretty";
-  if (format !== "pretty" && format !== "json") throw new FatalError("usage", `unknown --format "${String(format)}": use pretty or json`);
+  const format = parseFormat(values.format, ["pretty", "json"]);
   const config = await loadConfig(cwd, typeof values.config === "string" ? values.config : undefined);
   if (config.targets !== undefined && !config.targets.includes(target.name as TargetName)) {
     throw new FatalError("config", `the config's targets do not include ${target.name}, so there is nothing compiled to apply`);

@@ -10,7 +10,7 @@ import type { ProgramNode } from "../ir/model.js";
 import { discoverPolicies } from "../load/discover.js";
 import { type AccessDiff, accessDiff } from "../pipeline/access-diff.js";
 import { runPipeline } from "../pipeline/run-pipeline.js";
-import { policyCommandOptions } from "./options.js";
+import { parseFormat, policyCommandOptions } from "./options.js";
 import { printDiagnostics, printJson } from "./report.js";
 
 export const diffHelp = `Usage: regfence diff --base <git-ref> [options]
@@ -111,8 +111,7 @@ export async function diffCommand(args: readonly string[], cwd: string): Promise
   }
   if (positionals.length > 0) throw new FatalError("usage", `unexpected argument "${positionals[0] ?? ""}": name the base with --base`);
   if (values.base === undefined || values.base.trim() === "") throw new FatalError("usage", "name the revision to compare with: regfence diff --base origin/main");
-  const format = values.format ?? "markdown";
-  if (format !== "markdown" && format !== "json") throw new FatalError("usage", `unknown --format "${format}": use markdown or json`);
+  const format = parseFormat(values.format, ["markdown", "json"]);
   const before = await baseProgram(values.base, cwd);
   const config = await loadConfig(cwd, values.config);
   const result = await runPipeline({ cwd, config, paths: [], targets: undefined, typeCheck: config.typeCheck && !values["no-typecheck"], emit: false, secrets: false });

@@ -11,9 +11,9 @@ import type { DraftValue, PolicyDraftFields } from "../render/policy-draft.js";
 import { policySource } from "../render/policy-source.js";
 import { type TargetName, targetNamed, targetNames } from "../targets/all-targets.js";
 import { factorNetworks, withNetworks } from "../targets/import-networks.js";
-import type { StateFileProblem } from "../targets/saved-state.js";
+import { stateProblemDiagnostic } from "../targets/saved-state.js";
 import type { ImportedState, StateSource } from "../targets/target-state.js";
-import { parseTargets, policyCommandOptions } from "./options.js";
+import { parseFormat, parseTargets, policyCommandOptions, savedStateDirectory } from "./options.js";
 import { printDiagnostics, printJson } from "./report.js";
 
 /** The targets whose state can be adopted into a policy. */
@@ -46,10 +46,6 @@ ${importable.map((name) => targetNamed(name).state?.import?.help ?? "").join("\n
 
 Exit codes: 0 written, 1 a state that could not be read or translated, 2 usage or config error.`;
 
-function problemDiagnostic(problem: StateFileProblem, code: "RF1101" | "RF1102"): Diagnostic {
-  return { code, severity: code === "RF1101" ? "error" : "warning", message: problem.message, file: problem.file, line: problem.line, column: problem.column };
-}
-
 /** Writes each file to a temporary name beside it, then renames them all in: none is half written. */
 async function writeAll(files: readonly { readonly file: string; readonly content: string }[]): Promise<void> {
   for (const { file } of files) await mkdir(path.dirname(file), { recursive: true });
@@ -79,14 +75,11 @@ export async function importCommand(args: readonly string[], cwd: string): Promi
   const targets = parseTargets([targetArgument]) ?? [];
   const unsupported = targets.filter((name) => !importable.includes(name));
   if (unsupported.length > 0) throw new FatalError("usage", `cannot import ${unsupported.join(", ")}: import reads ${importable.join(", ")}`);
-  const format = values.format ?? "pretty";
-  if (format !== "pretty" && format !== "json") throw new FatalError("usage", `unknown --format "${format}": use pretty or json`);
+  const format = parseFormat(values.format, ["pretty", "json"]);
   const config = await loadConfig(cwd, values.config);
-  const from = values.from ?? "live";
-  const savedDir = from === "live" ? undefined : path.resolve(cwd, from);
-  if (savedDir !== undefined && (await stat(savedDir).catch(() => undefined))?.isDirectory() !== true) throw new FatalError("usage", `--from ${from}: no such directory`);
+  const saved = values.from === undefined || values.from === "live" ? undefined : await savedStateDirectory(values.from, cwd);
   const sourceFor = (name: TargetName): StateSource =>
-    savedDir === undefined ? { kind: "live", environment: process.env } : { kind: "saved", dir: path.join(savedDir, name), shown: `${relativeToCwd(savedDir, cwd)}/${name}` };
+    saved === undefined ? { kind: "live", environment: process.env } : { kind: "saved", dir: path.join(saved.dir, name), shown: `${saved.shown}/${name}` };
   const out = path.resolve(cwd, values.out ?? path.join("policies", `imported-${targets.join("-")}.policy.ts`));
   if (!out.endsWith(".policy.ts")) throw new FatalError("usage", `--out ${values.out ?? ""}: a policy file's name ends in .policy.ts`);
   const policyName = path.basename(out, ".policy.ts");
@@ -97,8 +90,8 @@ export async function importCommand(args: readonly string[], cwd: string): Promi
     const importer = targetNamed(name).state?.import;
     if (importer !== undefined) imported.push({ name, state: await importer.read(sourceFor(name)) });
   }
-  const problems = imported.flatMap(({ state }) => state.problems.map((problem) => problemDiagnostic(problem, "RF1101")));
-  const untranslated = imported.flatMap(({ state }) => state.untranslated.map((problem) => problemDiagnostic(problem, "RF1102")));
+  const problems = imported.flatMap(({ state }) => state.problems.map((problem) => stateProblemDiagnostic(problem, "RF1101")));
+  const untranslated = imported.flatMap(({ state }) => state.untranslated.map((problem) => stateProblemDiagnostic(problem, "RF1102")));
   const failures = imported.flatMap(({ state }) => state.failures);
   if (problems.length > 0 || failures.length > 0) {
     printDiagnostics(sortDiagnostics([...problems, ...untranslated]), format, cwd);
@@ -120,7 +113,7 @@ export async function importCommand(args: readonly string[], cwd: string): Promi
   const fields = Object.fromEntries(
     Object.entries(merged).map(([field, values]) => [field, field === "proxyCache" || field === "admission" ? withNetworks(values[0] as DraftValue, networksOf) : values.map((value) => withNetworks(value, networksOf))]),
   ) as PolicyDraftFields;
-  const origin = savedDir === undefined ? "their live state" : `the state saved in ${relativeToCwd(savedDir, cwd)}`;
+  const origin = saved === undefined ? "their live state" : `the state saved in ${saved.shown}`;
   const draft = { name: policyName, comment: `Imported by \`regfence import ${targets.join(",")}\` from ${origin}.\nReview the network names and descriptions, then commit.`, networks, fields };
   const sources = policySource(draft, path.basename(out));
   const files = sources.map(({ name, content }) => ({ file: path.join(path.dirname(out), name), content }));

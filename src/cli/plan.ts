@@ -1,19 +1,17 @@
-import { stat } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { loadConfig } from "../config/load-config.js";
-import { type Diagnostic, hasErrors, sortDiagnostics } from "../diagnostics/diagnostic.js";
+import { hasErrors, sortDiagnostics } from "../diagnostics/diagnostic.js";
 import { escapeData } from "../diagnostics/render-github.js";
 import { FatalError } from "../diagnostics/fatal-error.js";
-import { relativeToCwd } from "../load/paths.js";
 import { refinePositions } from "../load/refine-positions.js";
 import { runPipeline } from "../pipeline/run-pipeline.js";
 import { type TargetName, targetNamed, targetNames } from "../targets/all-targets.js";
-import type { StateFileProblem } from "../targets/saved-state.js";
+import { stateProblemDiagnostic } from "../targets/saved-state.js";
 import type { AnyTarget } from "../targets/target.js";
 import type { AppliedItem } from "../targets/target-apply.js";
 import type { DriftReport, StateSource } from "../targets/target-state.js";
-import { parseFormat, parseTargets, policyCommandOptions } from "./options.js";
+import { parseFormat, parseTargets, policyCommandOptions, savedStateDirectory } from "./options.js";
 import { itemJson, printItems } from "./print-items.js";
 import { printDiagnostics, printJson } from "./report.js";
 
@@ -70,7 +68,7 @@ export async function planCommand(args: readonly string[], cwd: string): Promise
     throw new FatalError("usage", `plan cannot read the state of ${unreadable.join(", ")}: it reads ${readable.map(({ name }) => name).join(", ")}`);
   }
   const config = await loadConfig(cwd, values.config);
-  const from = values.from === undefined ? undefined : await savedStateDirectory(path.resolve(cwd, values.from), cwd);
+  const from = values.from === undefined ? undefined : await savedStateDirectory(values.from, cwd);
   const chosen = (requested ?? config.targets ?? targetNames).filter((name) => targetNamed(name).state !== undefined);
   const result = await runPipeline({ cwd, config, paths: [], targets: chosen, typeCheck: config.typeCheck && !values["no-typecheck"], emit: true, secrets: false });
   if (hasErrors(result.diagnostics) || result.program === undefined) {
@@ -93,7 +91,7 @@ export async function planCommand(args: readonly string[], cwd: string): Promise
   const diagnostics = sortDiagnostics([
     ...result.diagnostics,
     ...refinePositions(plans.flatMap(({ report }) => report.findings), cwd),
-    ...plans.flatMap(({ report }) => report.problems.map(problemDiagnostic)),
+    ...plans.flatMap(({ report }) => report.problems.map((problem) => stateProblemDiagnostic(problem, "RF1101"))),
   ]);
   const items = plans.flatMap(({ report }) => report.items);
   const failed = items.filter(({ failure }) => failure !== undefined).length;
@@ -120,17 +118,6 @@ export async function planCommand(args: readonly string[], cwd: string): Promise
   }
   process.stdout.write(`${summaryOf(plans, failed, pending)}\n`);
   return status;
-}
-
-/** `--from DIR`, which must be a directory (a typo must not read as "no saved state" for every target). */
-async function savedStateDirectory(dir: string, cwd: string): Promise<{ readonly dir: string; readonly shown: string }> {
-  const found = await stat(dir).catch(() => undefined);
-  if (found?.isDirectory() !== true) throw new FatalError("usage", `--from ${relativeToCwd(dir, cwd)}: no such directory`);
-  return { dir, shown: relativeToCwd(dir, cwd) };
-}
-
-function problemDiagnostic(problem: StateFileProblem): Diagnostic {
-  return { code: "RF1101", severity: "error", message: problem.message, file: problem.file, line: problem.line, column: problem.column };
 }
 
 const isPending = (item: AppliedItem): boolean => item.parts.some(({ action }) => action === "pending");
