@@ -2,26 +2,21 @@ import { compareText } from "../diagnostics/diagnostic.js";
 import { parseImageReference } from "../ir/docker-reference.js";
 import type { PolicyNode, ProgramNode, RegistryNode } from "../ir/model.js";
 import { uniqueBlocks } from "../targets/ip-rule-list.js";
-import { explainImage, hasImageRules } from "../targets/kyverno/explain-image.js";
-import { firewallState } from "../targets/azure/firewall-state.js";
+import { explainImage, hasImageRules, registryProbes } from "../targets/kyverno/explain-image.js";
+import { endpointsOf } from "../targets/network-access.js";
 
 /** What one endpoint lets in: everyone, no one, or these blocks (with the networks they come from). */
 type Access = { readonly kind: "everyone" } | { readonly kind: "no-one" } | { readonly kind: "blocks"; readonly blocks: ReadonlyMap<string, string> };
 
-function endpointAccess(registry: RegistryNode): Map<string, Access> {
-  const blocks = (rules: Parameters<typeof uniqueBlocks>[0]): Access => ({ kind: "blocks", blocks: new Map(uniqueBlocks(rules).map((rule) => [rule.block.cidr, rule.network])) });
-  if (registry.kind === "ovh-registry") {
-    return new Map(
-      (["management", "registry"] as const).map((list) => [`${registry.name}/${list}`, registry[list].open ? { kind: "everyone" } : blocks(registry[list].rules)] as const),
-    );
-  }
-  const state = firewallState(registry);
-  const access: Access = state.publicNetworkAccess === "Disabled" ? { kind: "no-one" } : state.ruleSet.defaultAction === "Allow" ? { kind: "everyone" } : blocks(registry.rules);
-  return new Map([[registry.name, access]]);
+function endpointAccess(registry: RegistryNode): [string, Access][] {
+  return endpointsOf(registry).map(({ name, access }) => [
+    name,
+    access.kind === "rules" ? { kind: "blocks", blocks: new Map(uniqueBlocks(access.rules).map((rule) => [rule.block.cidr, rule.network])) } : access,
+  ]);
 }
 
 function accessOf(program: ProgramNode): Map<string, Access> {
-  return new Map(program.policies.flatMap((policy) => policy.registries.flatMap((registry) => [...endpointAccess(registry)])));
+  return new Map(program.policies.flatMap((policy) => policy.registries.flatMap(endpointAccess)));
 }
 
 const describeAccess = (access: Access): string => (access.kind === "everyone" ? "open to everyone" : access.kind === "no-one" ? "closed to everyone" : `${access.blocks.size} ${access.blocks.size === 1 ? "block" : "blocks"}`);
@@ -68,8 +63,7 @@ function networkChanges(before: ProgramNode, after: ProgramNode): string[] {
 function probeImages(programs: readonly ProgramNode[]): string[] {
   const images = new Set<string>();
   for (const policy of programs.flatMap((program) => program.policies)) {
-    for (const upstream of policy.proxyCache?.upstreams ?? []) images.add(`${upstream.registry}/example/app:1.0`);
-    for (const allowed of policy.admission?.allow ?? []) images.add(`${allowed.host}/${allowed.pathPrefix === null ? "" : `${allowed.pathPrefix.replace(/\/$/, "")}/`}example/app:1.0`);
+    for (const { image } of registryProbes(policy)) images.add(image);
     for (const test of policy.tests) if (test.kind === "image-test") images.add(test.image);
   }
   return [...images].filter((image) => parseImageReference(image).ok).sort(compareText);

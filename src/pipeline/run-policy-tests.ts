@@ -1,10 +1,9 @@
 import { assertNever } from "../ir/assert-never.js";
-import { registryEndpoints } from "../ir/build-policy-tests.js";
 import type { AddressTestNode, ImageTestNode, PolicyNode, ProgramNode, ProxyCacheNode } from "../ir/model.js";
 import type { SourceAnchor } from "../diagnostics/source-anchor.js";
 import { explainImage, hasImageRules } from "../targets/kyverno/explain-image.js";
 import { nodePullRoutes } from "../targets/nodes/node-pull.js";
-import { reaches } from "../targets/network-access.js";
+import { endpointsOf, reaches } from "../targets/network-access.js";
 import { pullsFrom } from "../targets/vic/plan-container-host.js";
 
 /** One expectation checked: what it says, what was expected and what happened, where it is written. */
@@ -58,10 +57,9 @@ function addressOutcomes(policy: PolicyNode, test: AddressTestNode): TestOutcome
       const actual = pullsFrom(host, test.address);
       return [{ policy: policy.name, name: `${test.address} ${says(expected)} ${endpoint}`, passed: actual === expected, expected: says(expected), actual: says(actual), source }];
     }
-    const registry = policy.registries.find((candidate) => registryEndpoints(candidate).includes(endpoint));
-    if (registry === undefined) return [];
-    const part = endpoint.endsWith("/management") ? "management" : endpoint.endsWith("/registry") ? "registry" : undefined;
-    const actual = reaches(registry, registry.kind === "ovh-registry" ? part : undefined, block);
+    const found = policy.registries.flatMap(endpointsOf).find((candidate) => candidate.name === endpoint);
+    if (found === undefined) return [];
+    const actual = reaches(found.access, block);
     return [{ policy: policy.name, name: `${test.address} ${says(expected)} ${endpoint}`, passed: actual === expected, expected: says(expected), actual: says(actual), source }];
   });
 }

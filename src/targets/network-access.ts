@@ -1,27 +1,48 @@
+import type { SourceAnchor } from "../diagnostics/source-anchor.js";
 import { assertNever } from "../ir/assert-never.js";
+import { registryEndpoints } from "../ir/build-policy-tests.js";
 import { blockContains, type IpBlock } from "../ir/ip-block.js";
-import type { RegistryNode } from "../ir/model.js";
+import type { IpRuleNode, RegistryNode } from "../ir/model.js";
 import { firewallState } from "./azure/firewall-state.js";
 
+/** Who an endpoint lets in, as its compiled firewall decides: everyone, no one, or the blocks of these rules. */
+export type EndpointAccess = { readonly kind: "everyone" } | { readonly kind: "no-one" } | { readonly kind: "rules"; readonly rules: readonly IpRuleNode[] };
+
+/** One endpoint of a registry: an OVH list, or an ACR. */
+export interface RegistryEndpoint {
+  /** As a policy's tests name it: `mpr-prod/management`, `myContainerRegistry`. */
+  readonly name: string;
+  /** The OVH list; undefined for an ACR. */
+  readonly part: "management" | "registry" | undefined;
+  readonly access: EndpointAccess;
+  /** Where the policy decides it: the OVH list, the ACR declaration. */
+  readonly source: SourceAnchor;
+}
+
 /**
- * Whether an address (or every address of a block) reaches an endpoint as the compiled firewall
- * decides it: an OVH list lets its blocks in (an open list, everyone); an ACR lets in everyone
- * when open to all networks, no one when its public endpoint is off, else its IPv4 rules' blocks.
- * `endpoint` is the part of an OVH registry (`management` or `registry`); an ACR has one.
+ * A registry's endpoints and who each lets in: an OVH list its blocks (an open list, everyone); an
+ * ACR everyone when open to all networks, no one when its public endpoint is off, else its rules.
+ * Tests, the access report and `diff` all read access from here.
  */
-export function reaches(registry: RegistryNode, endpoint: "management" | "registry" | undefined, address: IpBlock): boolean {
+export function endpointsOf(registry: RegistryNode): RegistryEndpoint[] {
+  const [first = registry.name, second = registry.name] = registryEndpoints(registry);
   switch (registry.kind) {
-    case "ovh-registry": {
-      const access = registry[endpoint ?? "registry"];
-      return access.open || access.rules.some((rule) => blockContains(rule.block, address));
-    }
+    case "ovh-registry":
+      return (["management", "registry"] as const).map((part, index) => {
+        const list = registry[part];
+        return { name: index === 0 ? first : second, part, access: list.open ? { kind: "everyone" } : { kind: "rules", rules: list.rules }, source: list.source };
+      });
     case "azure-registry": {
       const state = firewallState(registry);
-      if (state.publicNetworkAccess === "Disabled") return false;
-      if (state.ruleSet.defaultAction === "Allow") return true;
-      return state.ruleSet.rules.some((rule) => blockContains(rule.block, address));
+      const access: EndpointAccess = state.publicNetworkAccess === "Disabled" ? { kind: "no-one" } : state.ruleSet.defaultAction === "Allow" ? { kind: "everyone" } : { kind: "rules", rules: registry.rules };
+      return [{ name: first, part: undefined, access, source: registry.source }];
     }
     default:
       return assertNever(registry);
   }
+}
+
+/** Whether an address (or every address of a block) gets in. */
+export function reaches(access: EndpointAccess, address: IpBlock): boolean {
+  return access.kind === "everyone" || (access.kind === "rules" && access.rules.some((rule) => blockContains(rule.block, address)));
 }

@@ -1,6 +1,7 @@
 import { isDockerHub, upstreamNamed } from "../../ir/build-proxy-cache.js";
 import { assertNever } from "../../ir/assert-never.js";
 import { formatImageReference, type ImageReference, parseImageReference } from "../../ir/docker-reference.js";
+import type { SourceAnchor } from "../../diagnostics/source-anchor.js";
 import type { AdmissionNode, PolicyNode, ProxyCacheNode, UpstreamNode } from "../../ir/model.js";
 import { deniesPods } from "./admission-modes.js";
 import { allowedPrefixes } from "./allowed-prefixes.js";
@@ -29,6 +30,18 @@ export interface ImageDecision extends Explanation {
   readonly steps: readonly Step[];
   /** The proxy cache and upstream that serve the rewritten image; undefined when it was not rewritten. */
   readonly servedBy: { readonly proxy: ProxyCacheNode; readonly upstream: UpstreamNode } | undefined;
+}
+
+/** An image from `registry` (a host, or a host and path prefix), to show or compare its fate. */
+export const probeImage = (registry: string): string => `${registry}/example/app:1.0`;
+
+/** An image from each registry a policy proxies or allows, with where the policy names the registry. */
+export function registryProbes(policy: PolicyNode): { readonly registry: string; readonly image: string; readonly upstream: boolean; readonly source: SourceAnchor }[] {
+  const registries = [
+    ...(policy.proxyCache?.upstreams ?? []).map((upstream) => ({ registry: upstream.registry, upstream: true, source: upstream.source })),
+    ...(policy.admission?.allow ?? []).map((allowed) => ({ registry: `${allowed.host}${allowed.pathPrefix === null ? "" : `/${allowed.pathPrefix.replace(/\/$/, "")}`}`, upstream: false, source: allowed.source })),
+  ];
+  return registries.map((probe) => ({ ...probe, image: probeImage(probe.registry) }));
 }
 
 /** Whether `regfence explain` has anything to say about a policy. */

@@ -3,8 +3,8 @@ import type { Diagnostic } from "../../diagnostics/diagnostic.js";
 import { compareText } from "../../diagnostics/diagnostic.js";
 import type { SourceAnchor } from "../../diagnostics/source-anchor.js";
 import type { PolicyNode, ProgramNode } from "../../ir/model.js";
-import { firewallState } from "../azure/firewall-state.js";
-import { explainImage, hasImageRules } from "../kyverno/explain-image.js";
+import { explainImage, hasImageRules, probeImage, registryProbes } from "../kyverno/explain-image.js";
+import { endpointsOf } from "../network-access.js";
 import { nodePulls } from "../nodes/node-pull.js";
 
 /** A link back to where a policy says something: `policies/registries.policy.ts:12`. */
@@ -65,39 +65,29 @@ export function reportModel(program: ProgramNode, workspace: { readonly outDir: 
   const link = linker(workspace);
   // Anchors name files relative to the working directory; links go from the project root.
   const projectFile = (file: string) => (workspace === undefined ? file : path.relative(workspace.projectRoot, path.resolve(workspace.cwd, file)).split(path.sep).join("/"));
-  const at = (_policy: PolicyNode, source: SourceAnchor) => link(projectFile(source.file), source.line);
+  const at = (source: SourceAnchor) => link(projectFile(source.file), source.line);
   const endpoints: Endpoint[] = [];
   /** For each endpoint, the cell of a network (policy, name). */
   const columns: ((policy: PolicyNode, network: string) => Omit<Cell, "icon">)[] = [];
   for (const policy of program.policies) {
     for (const registry of policy.registries) {
-      if (registry.kind === "ovh-registry") {
-        for (const list of ["management", "registry"] as const) {
-          const access = registry[list];
-          endpoints.push({ label: `${registry.name} ${list}`, policy: policy.name, kind: list === "management" ? "OVH management: Harbor UI, API" : "OVH registry: docker, helm", link: at(policy, access.source) });
-          columns.push((owner, network) => {
-            if (access.open) return { state: "everyone", text: "open to everyone", link: at(policy, access.source) };
-            const rule = access.rules.find((candidate) => candidate.network === network && owner === policy);
-            return rule === undefined ? { state: "no", text: "no", link: undefined } : { state: "reaches", text: "reaches", link: at(policy, access.source) };
-          });
-        }
-      } else {
-        const state = firewallState(registry);
-        endpoints.push({ label: registry.name, policy: policy.name, kind: "Azure Container Registry", link: at(policy, registry.source) });
+      for (const { part, access, source } of endpointsOf(registry)) {
+        const kind = part === undefined ? "Azure Container Registry" : part === "management" ? "OVH management: Harbor UI, API" : "OVH registry: docker, helm";
+        endpoints.push({ label: part === undefined ? registry.name : `${registry.name} ${part}`, policy: policy.name, kind, link: at(source) });
         columns.push((owner, network) => {
-          if (state.publicNetworkAccess === "Disabled") return { state: "no-one", text: "public access off", link: at(policy, registry.source) };
-          if (state.ruleSet.defaultAction === "Allow") return { state: "everyone", text: "open to everyone", link: at(policy, registry.source) };
-          const rule = registry.rules.find((candidate) => candidate.network === network && owner === policy);
-          return rule === undefined ? { state: "no", text: "no", link: undefined } : { state: "reaches", text: "reaches", link: at(policy, registry.source) };
+          if (access.kind === "everyone") return { state: "everyone", text: "open to everyone", link: at(source) };
+          if (access.kind === "no-one") return { state: "no-one", text: "public access off", link: at(source) };
+          const reached = owner === policy && access.rules.some((rule) => rule.network === network);
+          return reached ? { state: "reaches", text: "reaches", link: at(source) } : { state: "no", text: "no", link: undefined };
         });
       }
     }
     for (const host of policy.containerHosts) {
-      endpoints.push({ label: host.name, policy: policy.name, kind: "VCH pulls from", link: at(policy, host.source) });
+      endpoints.push({ label: host.name, policy: policy.name, kind: "VCH pulls from", link: at(host.source) });
       columns.push((owner, network) => {
         const entry = [...host.whitelist, ...host.insecureRegistries].find((candidate) => candidate.network === network && owner === policy);
-        if (entry !== undefined) return { state: "reaches", text: "pulls from it", link: at(policy, entry.source) };
-        return host.whitelist.length === 0 ? { state: "everyone", text: "any registry", link: at(policy, host.source) } : { state: "no", text: "no", link: undefined };
+        if (entry !== undefined) return { state: "reaches", text: "pulls from it", link: at(entry.source) };
+        return host.whitelist.length === 0 ? { state: "everyone", text: "any registry", link: at(host.source) } : { state: "no", text: "no", link: undefined };
       });
     }
   }
@@ -106,7 +96,7 @@ export function reportModel(program: ProgramNode, workspace: { readonly outDir: 
     .sort((a, b) => compareText(a.network.name, b.network.name) || compareText(a.policy.name, b.policy.name));
   const matrix = networks.length * columns.length <= maxMatrixCells;
   const rows = matrix
-    ? networks.map(({ policy, network }) => ({ network: network.name, policy: policy.name, link: at(policy, network.source), cells: columns.map((column) => withIcon(column(policy, network.name))) }))
+    ? networks.map(({ policy, network }) => ({ network: network.name, policy: policy.name, link: at(network.source), cells: columns.map((column) => withIcon(column(policy, network.name))) }))
     : [];
   // Each endpoint's column is asked only of the networks of its own policy, where its references live.
   const reachedBy = endpoints.map((endpoint, index) => {
@@ -121,21 +111,16 @@ export function reportModel(program: ProgramNode, workspace: { readonly outDir: 
   });
 
   const imagePolicies = program.policies.filter(hasImageRules);
-  const routes = program.policies.flatMap((policy) => {
-    const probes = [
-      ...(policy.proxyCache?.upstreams ?? []).map((upstream) => ({ registry: upstream.registry, source: upstream.source })),
-      ...(policy.admission?.allow ?? []).map((allowed) => ({ registry: `${allowed.host}${allowed.pathPrefix === null ? "" : `/${allowed.pathPrefix.replace(/\/$/, "")}`}`, source: allowed.source })),
-    ];
-    return probes.map(({ registry, source }) => {
-      const image = `${registry}/example/app:1.0`;
+  const routes = program.policies.flatMap((policy) =>
+    registryProbes(policy).map(({ registry, image, source }) => {
       const decision = explainImage(imagePolicies, image);
-      return { policy: policy.name, registry, image, rewritten: decision.rewritten, admitted: decision.admitted, reason: decision.reason, link: at(policy, source) };
-    });
-  });
+      return { policy: policy.name, registry, image, rewritten: decision.rewritten, admitted: decision.admitted, reason: decision.reason, link: at(source) };
+    }),
+  );
   const proxies = program.policies.flatMap((policy) => (policy.proxyCache === null ? [] : [policy.proxyCache]));
   const nodes = proxies.flatMap((proxy) =>
     proxy.upstreams.flatMap((upstream) => {
-      const image = `${upstream.registry}/example/app:1.0`;
+      const image = probeImage(upstream.registry);
       return Object.entries(nodePulls(proxies, image) ?? {}).map(([runtime, pull]) => ({ runtime, image, pull }));
     }),
   );
