@@ -58,12 +58,13 @@ export function withoutFiles(load: LoadResult, failed: ReadonlySet<string>): Loa
 export async function loadPolicies(paths: readonly string[], cwd: string, options: { typeCheck: boolean }): Promise<DeferredLoad> {
   const files = paths.map((file) => path.resolve(cwd, file));
   // tsc is a process of its own: it runs beside bundling, evaluation and everything after them.
-  const typeChecking = options.typeCheck ? typeCheck(files, cwd).then(verdictOf) : Promise.resolve({ diagnostics: [], failed: new Set<string>() });
-  // Awaited by the caller; until then a rejection must not count as unhandled.
-  typeChecking.catch(() => undefined);
   // Beside a large set, tsc and this process would each hold a large program at once: past
   // `overlapLimit` files the check runs first, so the process tree holds one of them at a time.
-  if (files.length > overlapLimit) await typeChecking.catch(() => undefined);
+  const besideOtherWork = files.length <= overlapLimit;
+  const typeChecking = options.typeCheck ? typeCheck(files, cwd, { besideOtherWork }).then(verdictOf) : Promise.resolve({ diagnostics: [], failed: new Set<string>() });
+  // Awaited by the caller; until then a rejection must not count as unhandled.
+  typeChecking.catch(() => undefined);
+  if (!besideOtherWork) await typeChecking.catch(() => undefined);
   const findings = new Findings();
   const outdir = await mkdtemp(path.join(tmpdir(), "regfence-eval-"));
   try {

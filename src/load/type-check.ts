@@ -16,20 +16,34 @@ import { TypeCheckCache } from "./type-check-cache.js";
  * positions. The DSL's own declarations are mapped in with `paths`, so a policy is checked against
  * exactly the regfence that will evaluate it.
  */
-export async function typeCheck(files: readonly string[], cwd: string): Promise<Diagnostic[]> {
+export async function typeCheck(files: readonly string[], cwd: string, options: TypeCheckOptions): Promise<Diagnostic[]> {
+  // Beside Node's own work, tsc's parallel checkers would take the core Node runs on.
+  const run: TscRun = { cwd, flags: options.besideOtherWork ? ["--singleThreaded"] : [] };
   // tsc's memory grows with the files it holds: a large set is checked in chunks, one after the
   // other, so no tsc process holds more than `chunkSize` policies (each chunk's clean check is
   // remembered on its own).
   const diagnostics: Diagnostic[] = [];
-  for (let start = 0; start < files.length; start += chunkSize) diagnostics.push(...(await checkChunk(files.slice(start, start + chunkSize), cwd)));
+  for (let start = 0; start < files.length; start += chunkSize) diagnostics.push(...(await checkChunk(files.slice(start, start + chunkSize), run)));
   return diagnostics;
+}
+
+export interface TypeCheckOptions {
+  /** Whether the check runs while this process bundles and evaluates the policies. */
+  readonly besideOtherWork: boolean;
+}
+
+/** Where tsc runs, and the flags of this run. */
+interface TscRun {
+  readonly cwd: string;
+  readonly flags: readonly string[];
 }
 
 /** The most policies one tsc process checks. */
 const chunkSize = 500;
 
-async function checkChunk(files: readonly string[], cwd: string): Promise<Diagnostic[]> {
-  const diagnostics = await checkOnce(files, cwd);
+async function checkChunk(files: readonly string[], run: TscRun): Promise<Diagnostic[]> {
+  const { cwd } = run;
+  const diagnostics = await checkOnce(files, run);
   // tsc stops at syntax errors (TS1xxx) and then reports no type errors at all: check the
   // files that do parse once more, so one broken file does not hide the others' mistakes.
   const unparsable = new Set(diagnostics.filter(isSyntactic).map((diagnostic) => path.resolve(cwd, diagnostic.file)));
@@ -37,7 +51,7 @@ async function checkChunk(files: readonly string[], cwd: string): Promise<Diagno
   const seen = new Set(diagnostics.map(key));
   const rest = await checkOnce(
     files.filter((file) => !unparsable.has(path.resolve(cwd, file))),
-    cwd,
+    run,
   );
   return [...diagnostics, ...rest.filter((diagnostic) => !seen.has(key(diagnostic)))];
 }
@@ -50,29 +64,73 @@ function key(diagnostic: Diagnostic): string {
   return `${diagnostic.file}:${diagnostic.line}:${diagnostic.column}:${diagnostic.code}`;
 }
 
-async function checkOnce(files: readonly string[], cwd: string): Promise<Diagnostic[]> {
+/**
+ * One check of these files, against as few declarations as will do. regfence's package root
+ * (with the config's types, which reach zod and yaml) and Node's types make tsc read about 230
+ * files where the DSL and TypeScript's libs are 75: the files are checked against the DSL alone
+ * first, and against the package root and Node's types only when that check misses a name,
+ * module, export or property they could declare (`process`, `node:fs`, `import.meta.url`, a
+ * config type imported from "regfence"). More declarations cannot make a clean check unclean.
+ */
+async function checkOnce(files: readonly string[], run: TscRun): Promise<Diagnostic[]> {
+  const { cwd } = run;
   if (files.length === 0) return [];
-  const config = JSON.stringify(policyProject(files.map((file) => path.resolve(cwd, file)), cwd));
-  const cache = new TypeCheckCache(cwd, `${tscBinary()}\n${config}`);
-  if (await cache.isClean()) return [];
-  const directory = await mkdtemp(path.join(tmpdir(), "regfence-tsc-"));
-  try {
-    const project = path.join(directory, "tsconfig.json");
-    await writeFile(project, config);
-    const output = await runTsc(["--project", project, "--pretty", "false", "--listFiles"], cwd);
-    // --listFiles prints each file read, one absolute path a line, beside the diagnostics.
-    const lines = output.split(/\r?\n/);
-    const read = new Set(lines.filter((line) => path.isAbsolute(line) && !located.test(line)));
-    const diagnostics = parseTscOutput(lines.filter((line) => !read.has(line)).join("\n"), cwd);
-    if (diagnostics.length === 0) await cache.rememberClean([...read]);
-    return diagnostics;
-  } finally {
-    await rm(directory, { recursive: true, force: true });
+  const absolute = files.map((file) => path.resolve(cwd, file));
+  const lean = new PolicyProject(absolute, cwd, { regfence: packagePath("dist", "dsl", "index.d.ts"), nodeTypeRoots: [] });
+  const roots = typeRoots(cwd);
+  const full = new PolicyProject(absolute, cwd, { regfence: packagePath("dist", "index.d.ts"), nodeTypeRoots: roots.some(holdsNodeTypes) ? roots : [] });
+  if ((await lean.cache.isClean()) || (await full.cache.isClean())) return [];
+  const diagnostics = await lean.check(run);
+  return diagnostics.some(mayNeedMoreDeclarations) ? full.check(run) : diagnostics;
+}
+
+/** What a policy is checked against: regfence's declarations, and Node's types from these folders (none when empty). */
+interface Declarations {
+  readonly regfence: string;
+  readonly nodeTypeRoots: readonly string[];
+}
+
+/** A tsconfig for the policies and the memory of its clean check. */
+class PolicyProject {
+  readonly config: string;
+  readonly cache: TypeCheckCache;
+
+  constructor(files: readonly string[], cwd: string, declarations: Declarations) {
+    this.config = JSON.stringify(policyProject(files, declarations));
+    this.cache = new TypeCheckCache(cwd, `${tscBinary()}\n${this.config}`);
+  }
+
+  async check({ cwd, flags }: TscRun): Promise<Diagnostic[]> {
+    const directory = await mkdtemp(path.join(tmpdir(), "regfence-tsc-"));
+    try {
+      const project = path.join(directory, "tsconfig.json");
+      await writeFile(project, this.config);
+      const output = await runTsc(["--project", project, "--pretty", "false", "--listFiles", ...flags], cwd);
+      // --listFiles prints each file read, one absolute path a line, beside the diagnostics.
+      const lines = output.split(/\r?\n/);
+      const read = new Set(lines.filter((line) => path.isAbsolute(line) && !located.test(line)));
+      const diagnostics = parseTscOutput(lines.filter((line) => !read.has(line)).join("\n"), cwd);
+      if (diagnostics.length === 0) await this.cache.rememberClean([...read]);
+      return diagnostics;
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
   }
 }
 
-function policyProject(files: readonly string[], cwd: string): object {
-  const dslTypes = packagePath("dist", "index.d.ts");
+/**
+ * What a policy gets for what only more declarations provide: a name (`process`, `Buffer`,
+ * `console`, `URL`), a module (`node:fs`), a namespace (`NodeJS`), a property (`import.meta.url`)
+ * or an export of "regfence" (`RegfenceConfig`) not found.
+ */
+const missingDeclarations = new Set(["TS2304", "TS2305", "TS2307", "TS2339", "TS2503", "TS2552", "TS2580", "TS2584", "TS2591", "TS2614", "TS2724", "TS2792"]);
+
+function mayNeedMoreDeclarations(diagnostic: Diagnostic): boolean {
+  return diagnostic.severity === "error" && missingDeclarations.has(diagnostic.code);
+}
+
+/** Policies see ES2022, regfence and, given type roots, Node's types; no other ambient types, and never the DOM. */
+function policyProject(files: readonly string[], { regfence, nodeTypeRoots }: Declarations): object {
   return {
     compilerOptions: {
       strict: true,
@@ -84,26 +142,27 @@ function policyProject(files: readonly string[], cwd: string): object {
       allowImportingTsExtensions: true,
       resolveJsonModule: true,
       skipLibCheck: true,
-      ...nodeTypes(cwd),
-      paths: { regfence: [dslTypes] },
+      typeRoots: nodeTypeRoots,
+      types: nodeTypeRoots.length === 0 ? [] : ["node"],
+      paths: { regfence: [regfence] },
     },
     files,
   };
 }
 
-/**
- * Node's own types when the project has `@types/node`, so a policy may use what its editor allows
- * (`node:fs`, `process`); no other ambient types, and never the DOM.
- */
-function nodeTypes(cwd: string): { typeRoots: string[]; types: string[] } {
-  const typeRoots: string[] = [];
+/** The `node_modules/@types` folders from `cwd` up, as Node resolves packages. */
+function typeRoots(cwd: string): string[] {
+  const roots: string[] = [];
   for (let directory = cwd; ; directory = path.dirname(directory)) {
     const candidate = path.join(directory, "node_modules", "@types");
-    if (existsSync(candidate)) typeRoots.push(candidate);
-    if (path.dirname(directory) === directory) break;
+    if (existsSync(candidate)) roots.push(candidate);
+    if (path.dirname(directory) === directory) return roots;
   }
-  const hasNode = typeRoots.some((root) => existsSync(path.join(root, "node", "package.json")));
-  return { typeRoots, types: hasNode ? ["node"] : [] };
+}
+
+/** Whether `@types/node` is in this folder, so a policy may use what its editor allows (`node:fs`, `process`). */
+function holdsNodeTypes(typeRoot: string): boolean {
+  return existsSync(path.join(typeRoot, "node", "package.json"));
 }
 
 /** The native compiler shipped for this platform in TypeScript's optional dependencies. */

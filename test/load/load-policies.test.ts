@@ -19,6 +19,7 @@
  */
 import { execFile } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -69,8 +70,9 @@ function runLoader(
   files: readonly string[],
   typeCheck: boolean,
   anchors: readonly { file: string; path: readonly PathSegment[] }[] = [],
+  cwd = repoRoot,
 ): Promise<LoaderRun> {
-  const request = JSON.stringify({ dist: pathToFileURL(path.join(repoRoot, "dist")).href, files, cwd: repoRoot, typeCheck, anchors });
+  const request = JSON.stringify({ dist: pathToFileURL(path.join(repoRoot, "dist")).href, files, cwd, typeCheck, anchors });
   return new Promise((resolve, reject) => {
     execFile(process.execPath, ["--input-type=module", "-e", childScript, request], { cwd: repoRoot, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
       if (error !== null) reject(new Error(`loader child failed: ${error.message}\n${stderr}`));
@@ -127,6 +129,25 @@ export default definePolicy({
 
 const port: number = "5000";
 export default definePolicy({ name: "type-only-error" });
+`,
+  // Node's APIs, as a policy's editor allows them where the project has @types/node.
+  "node-apis.policy.ts": `import { readFileSync } from "node:fs";
+import { definePolicy } from "regfence";
+
+const name = process.env.POLICY_NAME ?? new URL(import.meta.url).pathname.length.toString();
+export default definePolicy({ name: name === "" ? String(readFileSync.length) : "node-apis" });
+`,
+  // A type of the package root beyond the DSL (the config's target names).
+  "config-type.policy.ts": `import { definePolicy, type TargetName } from "regfence";
+
+const targets: readonly TargetName[] = ["kyverno", "azure"];
+export default definePolicy({ name: targets.length === 2 ? "config-type" : "none" });
+`,
+  // A mistake only Node's types reveal: process.env values are strings.
+  "node-misuse.policy.ts": `import { definePolicy } from "regfence";
+
+const retries: number = process.env.RETRIES;
+export default definePolicy({ name: "node-misuse" });
 `,
   "syntax.policy.ts": `import { definePolicy } from "regfence";
 
@@ -298,6 +319,36 @@ describe("loadPolicies with typeCheck: true", () => {
     const run = await runLoader([file("syntax.policy.ts"), file("type-only-error.policy.ts")], true);
     expect(run.diagnostics.map((diagnostic) => `${diagnostic.code} ${diagnostic.file}`)).toContain(`TS2322 ${relative("type-only-error.policy.ts")}`);
     expect(run.policies).not.toContain(relative("type-only-error.policy.ts"));
+  });
+});
+
+// Policies are checked against the DSL's declarations first, and against the package root and
+// Node's types where the first check misses what those declare: the verdict is the editor's.
+describe("loadPolicies type-checks with the package root and Node's types where a policy uses them", () => {
+  it("accepts Node's APIs and the config's types, and reports Node's misuse, as the editor does", async () => {
+    const run = await runLoader([file("node-apis.policy.ts"), file("node-misuse.policy.ts"), file("config-type.policy.ts"), file("good.policy.ts")], true);
+    expect(run.diagnostics).toEqual([
+      {
+        code: "TS2322",
+        severity: "error",
+        message: "Type 'string | undefined' is not assignable to type 'number'.\n  Type 'undefined' is not assignable to type 'number'.",
+        ...at("node-misuse.policy.ts", "retries"),
+      },
+    ]);
+    expect(run.policies).toEqual([relative("config-type.policy.ts"), relative("good.policy.ts"), relative("node-apis.policy.ts")]);
+  });
+
+  it("reports Node's APIs as unknown where the project has no @types/node", async () => {
+    const bare = await mkdtemp(path.join(tmpdir(), "regfence-no-node-types-"));
+    try {
+      const policy = path.join(bare, "node-apis.policy.ts");
+      await writeFile(policy, sources["node-apis.policy.ts"]);
+      const run = await runLoader([policy], true, [], bare);
+      expect(run.diagnostics.map((diagnostic) => `${diagnostic.code} ${diagnostic.line}:${diagnostic.column}`)).toEqual(["TS2591 1:30", "TS2591 4:14", "TS2304 4:45", "TS2339 4:61"]);
+      expect(run.policies).toEqual([]);
+    } finally {
+      await rm(bare, { recursive: true, force: true });
+    }
   });
 });
 
