@@ -23,13 +23,26 @@ export interface KyvernoTargetOptions {
    * @default "ClusterPolicy"
    */
   readonly policyType?: KyvernoPolicyType;
+  /**
+   * Also write the policy tests' image expectations as a Kyverno CLI test,
+   * `kubernetes/kyverno-test/` (`kyverno test out/kubernetes/kyverno-test/`), to check them
+   * against Kyverno's own engine. ClusterPolicies only.
+   * @default false
+   */
+  readonly cliTest?: boolean;
 }
 
 export interface ResolvedKyvernoOptions {
   readonly policyType: KyvernoPolicyType;
+  readonly cliTest: boolean;
 }
 
 export const kyvernoOptions: TargetOptionsSpec<KyvernoTargetOptions, ResolvedKyvernoOptions> = {
-  schema: z.strictObject({ policyType: z.enum(["ClusterPolicy", "CEL"]).optional() }),
-  resolve: (written) => ({ policyType: written?.policyType ?? "ClusterPolicy" }),
+  schema: z
+    .strictObject({ policyType: z.enum(["ClusterPolicy", "CEL"]).optional(), cliTest: z.boolean().optional() })
+    .refine((options) => !(options.cliTest === true && options.policyType === "CEL"), {
+      path: ["cliTest"],
+      message: 'the Kyverno CLI test is written for ClusterPolicies only: remove cliTest or set policyType to "ClusterPolicy"',
+    }),
+  resolve: (written) => ({ policyType: written?.policyType ?? "ClusterPolicy", cliTest: written?.cliTest ?? false }),
 };

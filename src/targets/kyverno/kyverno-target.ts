@@ -11,6 +11,7 @@ import { allowlistValidatingPolicy, pullSecretGeneratingPolicy, rewriteMutatingP
 import { allowlistClusterPolicy, pullSecretClusterPolicy, rewriteClusterPolicy } from "./cluster-policies.js";
 import type { KubernetesDocument } from "./kubernetes-document.js";
 import { importKyverno } from "./import-kyverno.js";
+import { cliTestArtifacts, cliTestOf, type EmittedPolicy, kyvernoTestDirectory } from "./kyverno-cli-test.js";
 import { kyvernoState } from "./plan-kyverno.js";
 import { checkPolicyInteractions } from "./policy-interactions.js";
 import { type PolicyRole, policyObjectName } from "./policy-text.js";
@@ -123,12 +124,12 @@ function emit(program: ProgramNode, context: EmitContext<ResolvedKyvernoOptions>
   const findings = new Findings();
   const notes: string[] = [];
   const policyType = context.options.policyType;
-  const render = (policy: PolicyNode, role: PolicyRole, document: KubernetesDocument): Artifact => ({
-    path: `${kyvernoDirectory}/${policy.name}-${role}.yaml`,
-    content: context.render.render("kyverno", `${role}.yaml`, { banner: banner(policy.file), document }),
-    format: "yaml",
-    expected: [document],
-  });
+  const emitted: EmittedPolicy[] = [];
+  const render = (policy: PolicyNode, role: PolicyRole, document: KubernetesDocument): Artifact => {
+    const path = `${kyvernoDirectory}/${policy.name}-${role}.yaml`;
+    emitted.push({ policy, role, path });
+    return { path, content: context.render.render("kyverno", `${role}.yaml`, { banner: banner(policy.file), document }), format: "yaml", expected: [document] };
+  };
   const build = documentBuilders[policyType];
   for (const policy of program.policies) {
     const { proxyCache: proxy, admission } = policy;
@@ -160,6 +161,7 @@ function emit(program: ProgramNode, context: EmitContext<ResolvedKyvernoOptions>
     }
     if (admission !== null) artifacts.push(render(policy, "allowlist", build.allowlist(policy, admission, proxy)));
   }
+  if (context.options.cliTest) artifacts.push(...cliTestArtifacts(cliTestOf(program, emitted), emitted, context.render));
   return { artifacts, findings: findings.all, notes };
 }
 
@@ -167,7 +169,7 @@ function emit(program: ProgramNode, context: EmitContext<ResolvedKyvernoOptions>
 export const kyvernoTarget: Target<"kyverno", ResolvedKyvernoOptions, KyvernoTargetOptions> = {
   name: "kyverno",
   options: kyvernoOptions,
-  outputRoots: () => [kyvernoDirectory, kyvernoRbacDirectory],
+  outputRoots: () => [kyvernoDirectory, kyvernoRbacDirectory, kyvernoTestDirectory],
   validate,
   emit,
   state: { ...kyvernoState, import: importKyverno },

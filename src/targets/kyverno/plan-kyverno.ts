@@ -4,6 +4,7 @@ import type { Artifact } from "../../output/artifact.js";
 import { describeObject, type KubernetesObject, liveObjects, managedBy, readCluster, readSavedManifests } from "../kubernetes-state.js";
 import type { StateFileProblem } from "../saved-state.js";
 import type { ResolvedKyvernoOptions } from "./kyverno-options.js";
+import { kyvernoTestDirectory } from "./kyverno-cli-test.js";
 import type { DriftReport, TargetState } from "../target-state.js";
 
 /** The resource of each kind the Kyverno target emits, as kubectl names it. */
@@ -17,11 +18,14 @@ const resources: Readonly<Record<string, string>> = {
 const policyKinds = ["ClusterPolicy", "MutatingPolicy", "ValidatingPolicy", "GeneratingPolicy"];
 
 /**
- * The objects the Kyverno target compiled, in file order: each artifact's `expected` documents,
- * which its file holds (it is parsed back against them before anything is written).
+ * The objects the Kyverno target compiled for the cluster, in file order: each artifact's
+ * `expected` documents, which its file holds (it is parsed back against them before anything is
+ * written). The Kyverno CLI test's Pods are not for the cluster.
  */
 function desiredObjects(artifacts: readonly Artifact[]): KubernetesObject[] {
-  return artifacts.filter((artifact) => artifact.format === "yaml" && Array.isArray(artifact.expected)).flatMap((artifact) => artifact.expected as KubernetesObject[]);
+  return artifacts
+    .filter((artifact) => artifact.format === "yaml" && Array.isArray(artifact.expected) && !artifact.path.startsWith(`${kyvernoTestDirectory}/`))
+    .flatMap((artifact) => artifact.expected as KubernetesObject[]);
 }
 
 /** Policies of the Kyverno policy library that do what regfence's do, by their library names. */

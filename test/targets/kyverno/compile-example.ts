@@ -20,12 +20,12 @@ export interface CompiledKyverno {
   readonly notes: readonly string[];
 }
 
-/** Compiles policy files (relative to the repository) with only the kyverno target, as `regfence compile` would. */
-export async function compileKyverno(files: readonly string[], policyType: KyvernoPolicyType, cwd = repoRoot): Promise<CompiledKyverno> {
+/** Compiles policy files (relative to the repository) with only the kyverno target, as `regfence compile` would; `cliTest` writes the Kyverno CLI test too. */
+export async function compileKyverno(files: readonly string[], policyType: KyvernoPolicyType, cwd = repoRoot, cliTest = false): Promise<CompiledKyverno> {
   const config = await loadConfig(cwd, undefined);
   const result = await runPipeline({
     cwd,
-    config: { ...config, targetOptions: { ...config.targetOptions, kyverno: { policyType } } },
+    config: { ...config, targetOptions: { ...config.targetOptions, kyverno: { policyType, cliTest } } },
     paths: files.map((file) => path.resolve(cwd, file)),
     targets: ["kyverno"],
     typeCheck: false,

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments, stringify } from "yaml";
-import { definePolicy, harborProxyCache } from "../../../src/dsl/index.ts";
+import { definePolicy, expectImage, harborProxyCache } from "../../../src/dsl/index.ts";
 import type { Artifact } from "../../../src/output/artifact.ts";
 import { shellQuote } from "../../../src/render/quote.ts";
 import { TemplateRenderer } from "../../../src/render/template-renderer.ts";
@@ -31,7 +31,7 @@ const requireKubectl = process.env["REGFENCE_REQUIRE_KUBECTL"] === "1";
 let artifacts: readonly Artifact[];
 let root: string;
 beforeAll(async () => {
-  artifacts = (await kyvernoTarget.emit(program, { render: new TemplateRenderer(), options: { policyType: "ClusterPolicy" }, secrets: false })).artifacts;
+  artifacts = (await kyvernoTarget.emit(program, { render: new TemplateRenderer(), options: { policyType: "ClusterPolicy", cliTest: false }, secrets: false })).artifacts;
   root = await mkdtemp(path.join(tmpdir(), "regfence-plan-kyverno-"));
 });
 afterAll(async () => rm(root, { recursive: true, force: true }));
@@ -60,7 +60,7 @@ async function saved(files: Readonly<Record<string, string>>): Promise<StateSour
   return { kind: "saved", dir, shown: "state/kyverno" };
 }
 
-const plan = (source: StateSource): Promise<DriftReport> => kyvernoState.read({ program, options: { policyType: "ClusterPolicy" }, artifacts, source });
+const plan = (source: StateSource): Promise<DriftReport> => kyvernoState.read({ program, options: { policyType: "ClusterPolicy", cliTest: false }, artifacts, source });
 const lines = (report: DriftReport) => report.items[0]?.parts.flatMap((part) => part.lines);
 const list = (items: readonly unknown[]) => stringify({ apiVersion: "v1", kind: "List", items });
 
@@ -73,6 +73,28 @@ describe("plan kyverno from saved manifests", () => {
     expect(fromFiles.items[0]?.parts[0]?.outcome).toBe("in sync (2 objects)");
     const served = await plan(await saved({ "cluster.yaml": list(compiled().map(asServed)) }));
     expect(lines(served)).toEqual([]);
+  });
+
+  it("leaves the Kyverno CLI test's Pods out: they are never for the cluster", async () => {
+    const tested = programOf(
+      definePolicy({
+        name: "proxy-cache",
+        proxyCache: harborProxyCache({ host: "harbor.myco.com", upstreams: ["docker.io"] }),
+        admission: { mode: "Enforce", allow: ["harbor.myco.com"] },
+        tests: [expectImage("nginx", { rewrittenTo: "harbor.myco.com/docker.io/nginx", admitted: true })],
+      }),
+    ).program;
+    const options = { policyType: "ClusterPolicy", cliTest: true } as const;
+    const withTest = (await kyvernoTarget.emit(tested, { render: new TemplateRenderer(), options, secrets: false })).artifacts;
+    expect(withTest.map((artifact) => artifact.path)).toContain("kubernetes/kyverno-test/resources.yaml");
+    const policyFiles = withTest.filter((artifact) => artifact.path.startsWith("kubernetes/kyverno/"));
+    const fromFiles = await kyvernoState.read({ program: tested, options, artifacts: withTest, source: await saved(Object.fromEntries(policyFiles.map((artifact) => [path.basename(artifact.path), artifact.content]))) });
+    expect(fromFiles.problems).toEqual([]);
+    expect(fromFiles.items[0]?.parts[0]?.outcome).toBe("in sync (2 objects)");
+    const cluster = await standInCluster(policyFiles.flatMap((artifact) => parseAllDocuments(artifact.content).map((document) => asServed(document.toJS() as Record<string, unknown>))));
+    const live = await kyvernoState.read({ program: tested, options, artifacts: withTest, source: cluster.source });
+    expect(live.items[0]?.parts[0]?.outcome).toBe("in sync (2 objects)");
+    expect(await cluster.calls()).toEqual(policyKindCalls);
   });
 
   it("shows what kubectl apply would create, change and delete", async () => {
@@ -134,27 +156,36 @@ describe("plan kyverno from saved manifests", () => {
   });
 });
 
+/**
+ * A stand-in for kubectl against a cluster with Kyverno 1.13 serving `objects`: ClusterPolicies,
+ * no CEL policy CRDs; the source to plan from, and the kubectl calls made.
+ */
+async function standInCluster(objects: readonly Record<string, unknown>[]): Promise<{ source: StateSource; calls: () => Promise<string[]> }> {
+  const dir = await mkdtemp(path.join(root, "cluster-"));
+  const calls = path.join(dir, "kubectl-calls.txt");
+  const served = path.join(dir, "served.json");
+  await writeFile(served, JSON.stringify({ apiVersion: "v1", kind: "List", items: objects }));
+  await writeFile(
+    path.join(dir, "kubectl"),
+    `#!/bin/sh\necho "$*" >> ${shellQuote(calls)}\ncase "$2" in\n  clusterpolicies.kyverno.io) cat ${shellQuote(served)} ;;\n  *) echo "error: the server doesn't have a resource type \\"$2\\"" >&2; exit 1 ;;\nesac\n`,
+  );
+  await chmod(path.join(dir, "kubectl"), 0o755);
+  return { source: { kind: "live", environment: { PATH: `${dir}:/usr/bin:/bin` } }, calls: async () => (await readFile(calls, "utf8")).trim().split("\n") };
+}
+
+const policyKindCalls = [
+  "get clusterpolicies.kyverno.io --all-namespaces -o json",
+  "get mutatingpolicies.policies.kyverno.io --all-namespaces -o json",
+  "get validatingpolicies.policies.kyverno.io --all-namespaces -o json",
+  "get generatingpolicies.policies.kyverno.io --all-namespaces -o json",
+];
+
 describe("plan kyverno live", () => {
   it("asks kubectl for every policy kind, a kind the cluster lacks having no objects", async () => {
-    const calls = path.join(root, "kubectl-calls.txt");
-    const served = path.join(root, "served.json");
-    await writeFile(served, JSON.stringify({ apiVersion: "v1", kind: "List", items: compiled().map(asServed) }));
-    const bin = path.join(root, "bin");
-    await mkdir(bin, { recursive: true });
-    // A stand-in for kubectl against a cluster with Kyverno 1.13: ClusterPolicies, no CEL policy CRDs.
-    await writeFile(
-      path.join(bin, "kubectl"),
-      `#!/bin/sh\necho "$*" >> ${shellQuote(calls)}\ncase "$2" in\n  clusterpolicies.kyverno.io) cat ${shellQuote(served)} ;;\n  *) echo "error: the server doesn't have a resource type \\"$2\\"" >&2; exit 1 ;;\nesac\n`,
-    );
-    await chmod(path.join(bin, "kubectl"), 0o755);
-    const report = await plan({ kind: "live", environment: { PATH: `${bin}:/usr/bin:/bin` } });
+    const cluster = await standInCluster(compiled().map(asServed));
+    const report = await plan(cluster.source);
     expect(report.items[0]?.failure).toBeUndefined();
     expect(lines(report)).toEqual([]);
-    expect((await readFile(calls, "utf8")).trim().split("\n")).toEqual([
-      "get clusterpolicies.kyverno.io --all-namespaces -o json",
-      "get mutatingpolicies.policies.kyverno.io --all-namespaces -o json",
-      "get validatingpolicies.policies.kyverno.io --all-namespaces -o json",
-      "get generatingpolicies.policies.kyverno.io --all-namespaces -o json",
-    ]);
+    expect(await cluster.calls()).toEqual(policyKindCalls);
   });
 });
