@@ -14,6 +14,7 @@ export const diagnosticCatalogue = {
   RF1102: { severity: "warning", meaning: "`import`: something in the state the policy cannot express, left out (at the input)" },
   RF1201: { severity: "error", meaning: "a policy test failed (at the expectation: what was expected, what happened)" },
   RF1202: { severity: "error", meaning: "a policy test that checks nothing" },
+  RF1203: { severity: "error", meaning: "a `.policy.test.ts` file tests a policy that is not one of the policy files compiled" },
   RF2001: { severity: "error", meaning: "not an IPv4/IPv6 address or CIDR" },
   RF2002: { severity: "error", meaning: "CIDR with host bits set; the hint names the network address" },
   RF2003: { severity: "warning", meaning: "the same rule, network or allowed registry listed twice" },

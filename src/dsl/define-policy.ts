@@ -51,16 +51,21 @@ export type PolicyEndpoint<Definition extends PolicyDefinition> =
   | (Definition["registries"] extends readonly (infer Registry)[] | undefined ? RegistryEndpoint<Registry> : never)
   | (Definition["containerHosts"] extends readonly (infer Host)[] | undefined ? (Host extends ContainerHost<infer Name> ? `${Name}/whitelist` : never) : never);
 
+/** Key of the endpoints a policy's tests may name: in its type only, never in a value. */
+export declare const testedEndpoints: unique symbol;
+
 /**
- * A policy, as the default export of a `.policy.ts` file.
+ * A policy, as the default export of a `.policy.ts` file. `Endpoint` is what its tests may name
+ * (see {@link PolicyEndpoint}), in the policy file or a `.policy.test.ts` beside it.
  *
  * @example
  * const policy: Policy = definePolicy({ name: "platform" });
  * export default policy;
  */
-export interface Policy extends PolicyDefinition {
+export interface Policy<Endpoint extends string = string> extends PolicyDefinition {
   readonly kind: "policy";
   readonly [definedAt]: CallSite;
+  readonly [testedEndpoints]?: Endpoint;
 }
 
 /**
@@ -81,6 +86,6 @@ type CheckedDefinition<Definition extends PolicyDefinition> = Definition & {
  *   admission: { mode: "Enforce", excludeNamespaces: ["kube-system"] },
  * });
  */
-export function definePolicy<const Definition extends PolicyDefinition>(definition: CheckedDefinition<Definition>): Policy {
+export function definePolicy<const Definition extends PolicyDefinition>(definition: CheckedDefinition<Definition>): Policy<PolicyEndpoint<Definition>> {
   return stamp({ ...definition, kind: "policy" as const }, definePolicy);
 }

@@ -31,4 +31,5 @@ export {
   type SecretDelivery,
 } from "./credential.js";
 export { definePolicy, type ManagedRegistry, type Policy, type PolicyDefinition, type PolicyEndpoint } from "./define-policy.js";
+export { definePolicyTests, type PolicyTests } from "./define-policy-tests.js";
 export { expectAddress, expectImage, type AddressExpectation, type ImageExpectation, type PolicyTest } from "./policy-test.js";

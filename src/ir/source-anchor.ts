@@ -23,6 +23,7 @@ const firstArgument: Readonly<Record<string, string>> = {
  */
 export function argumentPath(kind: string, key: PathSegment): PathSegment[] {
   if (kind === "secret-source") return [0];
+  if (kind === "policy-tests") return key === "policy" ? [0] : [1];
   if (kind === "network") return key === "name" ? [0] : [1];
   const first = firstArgument[kind];
   if (first !== undefined) return key === first ? [0] : [1, key];

@@ -14,14 +14,21 @@ export interface EvaluatedPolicy {
   readonly value: unknown;
 }
 
+/** How a file is named in its diagnostics: a policy file, or a `.policy.test.ts` file. */
+const fileKinds = {
+  policy: { threw: "the policy threw while being evaluated", noDefault: "the policy file has no default export", ending: "export default definePolicy({ … })" },
+  tests: { threw: "the policy tests threw while being evaluated", noDefault: "the policy test file has no default export", ending: "export default definePolicyTests(policy, [ … ])" },
+} as const;
+
 /**
- * Imports each bundled policy on its own, so one that throws is reported at the line that threw
- * while the others are still checked.
+ * Imports each bundled policy (and policy test file, listed in `testFiles`) on its own, so one
+ * that throws is reported at the line that threw while the others are still checked.
  */
 export async function evaluatePolicies(
   bundle: PolicyBundle,
   mapper: SourceMapper,
   cwd: string,
+  testFiles: ReadonlySet<string>,
 ): Promise<{ policies: EvaluatedPolicy[]; diagnostics: Diagnostic[] }> {
   const policies: EvaluatedPolicy[] = [];
   const diagnostics: Diagnostic[] = [];
@@ -30,6 +37,7 @@ export async function evaluatePolicies(
   const settled = await Promise.allSettled(entries.map(([, entry]) => importModule(pathToFileURL(entry).href) as Promise<{ default?: unknown }>));
   settled.forEach((outcome, index) => {
     const [file = ""] = entries[index] ?? [];
+    const kind = fileKinds[testFiles.has(file) ? "tests" : "policy"];
     if (outcome.status === "rejected") {
       const mapped = mapper.mapError(outcome.reason);
       // A thrown value that is not an Error has no stack: point at the policy's own throw when it has one.
@@ -37,7 +45,7 @@ export async function evaluatePolicies(
       diagnostics.push({
         code: "RF1003" satisfies DiagnosticCode,
         severity: "error",
-        message: `the policy threw while being evaluated: ${describeThrown(outcome.reason)}`,
+        message: `${kind.threw}: ${describeThrown(outcome.reason)}`,
         ...position,
         ...(outcome.reason instanceof Error ? {} : { hint: "throw new Error(…) instead: an Error carries the line that threw" }),
       });
@@ -45,11 +53,11 @@ export async function evaluatePolicies(
       diagnostics.push({
         code: "RF1004" satisfies DiagnosticCode,
         severity: "error",
-        message: "the policy file has no default export",
+        message: kind.noDefault,
         file: relativeToCwd(file, cwd),
         line: 1,
         column: 1,
-        hint: "end the file with `export default definePolicy({ … })`",
+        hint: `end the file with \`${kind.ending}\``,
       });
     } else {
       policies.push({ file, value: outcome.value.default });

@@ -144,3 +144,10 @@ export const policyShape = z.strictObject({
   credentials: z.array(credential).optional(),
   tests: z.array(policyTest).optional(),
 });
+
+/** A `.policy.test.ts` file's default export; its policy is checked where it is defined. */
+export const policyTestsShape = z.strictObject({
+  kind: z.literal("policy-tests"),
+  policy: z.looseObject({ kind: z.literal("policy") }),
+  tests: z.array(policyTest),
+});

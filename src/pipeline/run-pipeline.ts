@@ -4,6 +4,7 @@ import { buildProgram } from "../ir/build-program.js";
 import type { ProgramNode } from "../ir/model.js";
 import type { ResolvedConfig } from "../config/load-config.js";
 import { discoverPolicies } from "../load/discover.js";
+import { withPolicyTests } from "../load/attach-policy-tests.js";
 import { type LoadResult, loadPolicies, withoutFiles } from "../load/load-policies.js";
 import { refinePositions } from "../load/refine-positions.js";
 import { checkArtifact } from "../render/check-artifact.js";
@@ -68,7 +69,7 @@ async function validateAndEmit(
   options: PipelineOptions,
 ): Promise<Pick<PipelineResult, "program" | "diagnostics" | "outputs" | "notes">> {
   const { cwd, config } = options;
-  const { program, findings } = buildProgram(loaded.policies, { cwd, projectRoot: config.baseDirectory });
+  const { program, findings } = buildProgram(withPolicyTests(loaded), { cwd, projectRoot: config.baseDirectory });
   const validated = options.validateTargets === undefined ? targets : [...new Set([...targets, ...options.validateTargets.map(targetNamed)])];
   const targetFindings = validated.flatMap((target) => target.validate(program));
   let diagnostics = [...loaded.diagnostics, ...refinePositions([...loaded.findings, ...findings, ...targetFindings], cwd)];

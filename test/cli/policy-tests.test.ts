@@ -5,31 +5,12 @@
  */
 import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { platformPolicy } from "../helpers/platform-policy.ts";
 import { createProject, removeProjects, type TempProject } from "../helpers/run-cli.ts";
 
 afterAll(removeProjects);
 
-const policy = (tests: string) => `import { definePolicy, expectAddress, expectImage, harborProxyCache, network, ovhRegistry } from "regfence";
-
-const office = network("office", [{ cidr: "198.51.100.0/24", description: "head office" }]);
-
-export default definePolicy({
-  name: "platform",
-  proxyCache: harborProxyCache({ host: "harbor.myco.com", upstreams: ["docker.io", "quay.io"] }),
-  admission: { mode: "Enforce", allow: ["harbor.myco.com"] },
-  registries: [
-    ovhRegistry("mpr-prod", {
-      serviceName: "0123456789abcdef0123456789abcdef",
-      registryId: "3f8e2d4c-9b1a-4c6e-8d2f-7a5b3c1e9f04",
-      management: [office],
-      registry: "open",
-    }),
-  ],
-  tests: [
-${tests}
-  ],
-});
-`;
+const policy = platformPolicy;
 
 const passing = `    expectImage("nginx:1.27", { rewrittenTo: "harbor.myco.com/docker.io/nginx:1.27", admitted: true }),
     expectAddress("198.51.100.7", { reaches: ["mpr-prod/management", "mpr-prod/registry"] }),`;

@@ -35,7 +35,9 @@ describe("the README's examples with plain tsc and the shipped tsconfig preset",
     const examples = readmeExamples();
     expect(examples.length).toBeGreaterThanOrEqual(2);
     const files: Record<string, string> = { "tsconfig.json": JSON.stringify({ extends: "regfence/tsconfig.json", include: ["policies/**/*.ts", "*.ts"] }) };
-    for (const [index, example] of examples.entries()) files[example.includes("defineConfig") ? "regfence.config.ts" : `policies/example-${index}.policy.ts`] = example;
+    // An example that names its file in a first-line comment (`// policies/platform.policy.ts`) is written there, so another may import it.
+    const fileOf = (example: string, index: number) => /^\/\/ (policies\/[\w.-]+\.ts)\n/.exec(example)?.[1] ?? (example.includes("defineConfig") ? "regfence.config.ts" : `policies/example-${index}.policy.ts`);
+    for (const [index, example] of examples.entries()) files[fileOf(example, index)] = example;
     for (const file of ["networks.ts", "registries.policy.ts", "proxy-cache.policy.ts"]) files[`policies/${file}`] = readFileSync(path.join(repoRoot, "policies", file), "utf8");
     const project = await createProject(files);
     expect(await typeCheck(project.dir)).toEqual({ code: 0, output: "" });

@@ -10,6 +10,7 @@ import {
   credential,
   defineConfig,
   definePolicy,
+  definePolicyTests,
   expectAddress,
   expectImage,
   externalSecret,
@@ -191,7 +192,9 @@ kubernetesSecret({
 
 // --- definePolicy ---------------------------------------------------------------------------------
 
-expectTypeOf(definePolicy({ name: "minimal" })).toEqualTypeOf<Policy>();
+// A policy's type carries the endpoints its tests may name: none here.
+expectTypeOf(definePolicy({ name: "minimal" })).toEqualTypeOf<Policy<never>>();
+expectTypeOf(definePolicy({ name: "minimal" })).toMatchTypeOf<Policy>();
 expectTypeOf<PolicyDefinition["name"]>().toEqualTypeOf<string>();
 // Any definition a policy may have is accepted as it is.
 declare const someDefinition: PolicyDefinition;
@@ -255,6 +258,19 @@ definePolicy({
 expectImage("nginx", { rewritten: "x" });
 
 expectTypeOf<PolicyEndpoint<{ name: "p"; registries: [typeof testedOvh, typeof testedAcr] }>>().toEqualTypeOf<"mpr-prod/management" | "mpr-prod/registry" | "myContainerRegistry">();
+
+// Tests in a .policy.test.ts: typed by the policy they test, as its own tests are.
+const testedPolicy = definePolicy({ name: "tested-file", registries: [testedOvh, testedAcr] });
+definePolicyTests(testedPolicy, [
+  expectImage("nginx:1.27", { admitted: true }),
+  expectAddress("192.0.2.10", { reaches: ["mpr-prod/management", "myContainerRegistry"], cannotReach: ["mpr-prod/registry"] }),
+]);
+// @ts-expect-error "mpr-prod/managment" is not an endpoint of the policy tested
+definePolicyTests(testedPolicy, [expectAddress("192.0.2.10", { reaches: ["mpr-prod/managment"] })]);
+// @ts-expect-error a policy without registries has no endpoint to reach
+definePolicyTests(definePolicy({ name: "bare" }), [expectAddress("192.0.2.10", { reaches: ["myContainerRegistry"] })]);
+// @ts-expect-error only a policy is tested
+definePolicyTests({ name: "not-a-policy" }, [expectImage("nginx", { admitted: true })]);
 
 const testedVch = containerHost("vch1", { whitelist: ["10.2.2.0/24"] });
 definePolicy({ name: "tested-vch", containerHosts: [testedVch], tests: [expectAddress("10.2.2.17", { reaches: ["vch1/whitelist"] })] });
