@@ -12,10 +12,11 @@ import { printDiagnostics, printJson } from "./report.js";
 
 export const testHelp = `Usage: regfence test [FILE|DIR …] [options]
 
-Checks the expectations in the policies' \`tests\` (expectImage, expectAddress) with the semantics of
-what regfence emits: an image is rewritten and admitted as \`regfence explain\` and the Kyverno
-policies decide it (every policy together), an address reaches a registry as its compiled
-firewall lets it. Each failure is reported at its expectation, with what happened instead.
+Checks the expectations in the policies' \`tests\` (expectImage, expectAddress), and in the
+\`<name>.policy.test.ts\` files beside them (definePolicyTests), with the semantics of what regfence
+emits: an image is rewritten and admitted as \`regfence explain\` and the Kyverno policies decide
+it (every policy together), an address reaches a registry as its compiled firewall lets it. Each
+failure is reported at its expectation, with what happened instead.
 \`regfence compile --check\` runs the same tests.
 
 Options:
@@ -103,6 +104,6 @@ export async function testCommand(args: readonly string[], cwd: string): Promise
   printDiagnostics(diagnostics, format, cwd);
   for (const outcome of outcomes) process.stdout.write(`${outcome.passed ? "✓" : "✗"} ${outcome.policy}: ${outcome.name}\n`);
   if (broken.length > 0) process.stderr.write(`${broken.join(", ")} ${broken.length === 1 ? "has errors: what it declares is" : "have errors: what they declare is"} missing from this run, so tests that depend on it may fail\n`);
-  process.stdout.write(outcomes.length === 0 ? "no tests: add expectImage or expectAddress to a policy's tests\n" : `${testSummary(outcomes)}\n`);
+  process.stdout.write(outcomes.length === 0 ? "no tests: add expectImage or expectAddress to a policy's tests, or a <name>.policy.test.ts beside it\n" : `${testSummary(outcomes)}\n`);
   return failed ? 1 : 0;
 }

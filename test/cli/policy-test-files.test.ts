@@ -78,6 +78,15 @@ describe("a .policy.test.ts beside the policy", () => {
   });
 });
 
+describe("no tests at all", () => {
+  it("passes, and says where tests go", async () => {
+    const untested = await createProject({ "policies/platform.policy.ts": platformPolicy("") });
+    const result = await untested.run(["test"]);
+    expect(result.stdout).toBe("no tests: add expectImage or expectAddress to a policy's tests, or a <name>.policy.test.ts beside it\n");
+    expect(result.status).toBe(0);
+  });
+});
+
 describe("a broken .policy.test.ts", () => {
   it.each([
     {
