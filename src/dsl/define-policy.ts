@@ -51,6 +51,9 @@ export type PolicyEndpoint<Definition extends PolicyDefinition> =
   | (Definition["registries"] extends readonly (infer Registry)[] | undefined ? RegistryEndpoint<Registry> : never)
   | (Definition["containerHosts"] extends readonly (infer Host)[] | undefined ? (Host extends ContainerHost<infer Name> ? `${Name}/whitelist` : never) : never);
 
+/** A union as its members: TypeScript then lists the endpoints in an error, not the alias that made them. */
+type Members<Union> = Union extends string ? Union : never;
+
 /** Key of the endpoints a policy's tests may name: in its type only, never in a value. */
 export declare const testedEndpoints: unique symbol;
 
@@ -74,7 +77,7 @@ export interface Policy<Endpoint extends string = string> extends PolicyDefiniti
  */
 type CheckedDefinition<Definition extends PolicyDefinition> = Definition & {
   readonly [Key in Exclude<keyof Definition, keyof PolicyDefinition>]: never;
-} & { readonly tests?: readonly PolicyTest<PolicyEndpoint<Definition>>[] };
+} & { readonly tests?: readonly PolicyTest<Members<PolicyEndpoint<Definition>>>[] };
 
 /**
  * Defines a policy; make it the default export of a `*.policy.ts` file.
@@ -86,6 +89,6 @@ type CheckedDefinition<Definition extends PolicyDefinition> = Definition & {
  *   admission: { mode: "Enforce", excludeNamespaces: ["kube-system"] },
  * });
  */
-export function definePolicy<const Definition extends PolicyDefinition>(definition: CheckedDefinition<Definition>): Policy<PolicyEndpoint<Definition>> {
+export function definePolicy<const Definition extends PolicyDefinition>(definition: CheckedDefinition<Definition>): Policy<Members<PolicyEndpoint<Definition>>> {
   return stamp({ ...definition, kind: "policy" as const }, definePolicy);
 }

@@ -79,6 +79,7 @@ describe("regfence test", () => {
     const misspelt = await createProject({ "policies/platform.policy.ts": policy(`    expectAddress("198.51.100.7", { reaches: ["mpr-prod/managment"] }),`) });
     const typed = await misspelt.run(["test"]);
     expect(typed.stderr).toMatch(/policies\/platform\.policy\.ts:\d+:\d+ error TS2322/);
+    expect(typed.stderr).toContain(`Type '"mpr-prod/managment"' is not assignable to type '"mpr-prod/management" | "mpr-prod/registry"'. Did you mean '"mpr-prod/management"'?`);
     expect(typed.status).toBe(1);
     const untyped = await misspelt.run(["test", "--no-typecheck"]);
     expect(untyped.stderr).toContain('policies/platform.policy.ts:18:47 error RF2103 "mpr-prod/managment" is not an endpoint of policy "platform"');
