@@ -104,6 +104,8 @@ export async function testCommand(args: readonly string[], cwd: string): Promise
   printDiagnostics(diagnostics, format, cwd);
   for (const outcome of outcomes) process.stdout.write(`${outcome.passed ? "✓" : "✗"} ${outcome.policy}: ${outcome.name}\n`);
   if (broken.length > 0) process.stderr.write(`${broken.join(", ")} ${broken.length === 1 ? "has errors: what it declares is" : "have errors: what they declare is"} missing from this run, so tests that depend on it may fail\n`);
-  process.stdout.write(outcomes.length === 0 ? "no tests: add expectImage or expectAddress to a policy's tests, or a <name>.policy.test.ts beside it\n" : `${testSummary(outcomes)}\n`);
+  // "No tests" is advice only when nothing failed to load: a broken file may hold the tests.
+  const none = outcomes.length === 0 && broken.length === 0;
+  process.stdout.write(none ? "no tests: add expectImage or expectAddress to a policy's tests, or a <name>.policy.test.ts beside it\n" : `${testSummary(outcomes)}\n`);
   return failed ? 1 : 0;
 }

@@ -86,6 +86,14 @@ describe("no tests at all", () => {
     expect(result.stdout).toBe("no tests: add expectImage or expectAddress to a policy's tests, or a <name>.policy.test.ts beside it\n");
     expect(result.status).toBe(0);
   });
+
+  it("is not what a run whose only policy failed to load says: its tests may be there", async () => {
+    const broken = await createProject({ "policies/platform.policy.ts": platformPolicy("").replace('registry: "open"', 'registry: "opne"'), "policies/platform.policy.test.ts": testFile(tests) });
+    const result = await broken.run(["test"]);
+    expect(result.stderr).toContain('error TS2322 Type \'"opne"\' is not assignable to type \'OvhAccess\'');
+    expect(result.stdout).toBe("0 passed, 0 failed\n");
+    expect(result.status).toBe(1);
+  });
 });
 
 describe("a broken .policy.test.ts", () => {
