@@ -77,9 +77,11 @@ async function checkOnce(files: readonly string[], run: TscRun): Promise<Diagnos
   if (files.length === 0) return [];
   const absolute = files.map((file) => path.resolve(cwd, file));
   const lean = new PolicyProject(absolute, cwd, { regfence: packagePath("dist", "dsl", "index.d.ts"), nodeTypeRoots: [] });
+  // The usual repeated run ends here, without building the second project.
+  if (await lean.cache.isClean()) return [];
   const roots = typeRoots(cwd);
   const full = new PolicyProject(absolute, cwd, { regfence: packagePath("dist", "index.d.ts"), nodeTypeRoots: roots.some(holdsNodeTypes) ? roots : [] });
-  if ((await lean.cache.isClean()) || (await full.cache.isClean())) return [];
+  if (await full.cache.isClean()) return [];
   const diagnostics = await lean.check(run);
   return diagnostics.some(mayNeedMoreDeclarations) ? full.check(run) : diagnostics;
 }
@@ -165,13 +167,18 @@ function holdsNodeTypes(typeRoot: string): boolean {
   return existsSync(path.join(typeRoot, "node", "package.json"));
 }
 
+/** The compiler found by {@link tscBinary}: every project's cache key and every run need it. */
+let foundTsc: string | undefined;
+
 /** The native compiler shipped for this platform in TypeScript's optional dependencies. */
 function tscBinary(): string {
+  if (foundTsc !== undefined) return foundTsc;
   const platformPackage = `@typescript/typescript-${process.platform}-${process.arch}/package.json`;
   try {
     const typescriptRoot = path.dirname(packageRequire.resolve("typescript/package.json"));
     const binary = createRequire(path.join(typescriptRoot, "package.json")).resolve(platformPackage);
-    return path.join(path.dirname(binary), "lib", process.platform === "win32" ? "tsc.exe" : "tsc");
+    foundTsc = path.join(path.dirname(binary), "lib", process.platform === "win32" ? "tsc.exe" : "tsc");
+    return foundTsc;
   } catch {
     throw new FatalError(
       "config",

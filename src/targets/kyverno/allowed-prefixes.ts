@@ -9,6 +9,11 @@ export function allowedPrefixes(admission: AdmissionNode): string[] {
   return admission.allow.map((entry) => (entry.pathPrefix === null ? `${entry.host}/` : `${entry.host}/${entry.pathPrefix}/`));
 }
 
+/** The allowed prefix an image starts with, as the allowlist's rule judges it; undefined when it is on none. */
+export function allowedPrefixOf(admission: AdmissionNode, image: string): string | undefined {
+  return allowedPrefixes(admission).find((prefix) => image.startsWith(prefix));
+}
+
 /**
  * The prefixes an image must start with to pass every one of several allowlists: an image passes
  * two prefixes exactly when it starts with the longer, and that one starts with the shorter.

@@ -4,7 +4,7 @@ import { formatImageReference, type ImageReference, parseImageReference } from "
 import type { SourceAnchor } from "../../diagnostics/source-anchor.js";
 import type { AdmissionNode, PolicyNode, ProxyCacheNode, UpstreamNode } from "../../ir/model.js";
 import { deniesPods } from "./admission-modes.js";
-import { allowedPrefixes } from "./allowed-prefixes.js";
+import { allowedPrefixes, allowedPrefixOf } from "./allowed-prefixes.js";
 import { ruleNames } from "./rule-names.js";
 
 /** What the cluster does with one image: the row `regfence explain --format json` prints. */
@@ -113,10 +113,9 @@ function check(admission: AdmissionNode, original: ReturnType<typeof parseImageR
   if (!original.ok) return failed(ruleNames.validReferences, `not a valid image reference (${original.error})`);
   const checked = parseImageReference(rewritten);
   if (!checked.ok) return failed(ruleNames.validReferences, `the rewritten reference is not valid (${checked.error})`);
-  const prefixes = allowedPrefixes(admission);
-  const prefix = prefixes.find((candidate) => rewritten.startsWith(candidate));
+  const prefix = allowedPrefixOf(admission, rewritten);
   if (prefix !== undefined) return { passes: true, says: `admitted by rule ${ruleNames.allowedRegistries}: on ${prefix}` };
-  return failed(ruleNames.allowedRegistries, `not on an allowed registry (${prefixes.join(", ")})`);
+  return failed(ruleNames.allowedRegistries, `not on an allowed registry (${allowedPrefixes(admission).join(", ")})`);
 }
 
 function deniedBy(rule: string, problem: string, mode: AdmissionNode["mode"]): string {

@@ -4,7 +4,7 @@ import { parseImageReference } from "../../ir/docker-reference.js";
 import type { Artifact } from "../../output/artifact.js";
 import { banner } from "../../render/banner.js";
 import type { TemplateRenderer } from "../../render/template-renderer.js";
-import { allowedPrefixes } from "./allowed-prefixes.js";
+import { allowedPrefixOf } from "./allowed-prefixes.js";
 import { explainImage, hasImageRules } from "./explain-image.js";
 import { type PolicyRole, policyObjectName } from "./policy-text.js";
 import { ruleNames } from "./rule-names.js";
@@ -100,7 +100,7 @@ export function cliTestOf(program: ProgramNode, emitted: readonly EmittedPolicy[
         if (admission === null || !written(candidate, "allowlist")) continue;
         const allowlist = policyObjectName(candidate, "allowlist");
         results.push({ policy: allowlist, rule: ruleNames.validReferences, result: parseImageReference(decision.rewritten).ok ? "pass" : "fail" });
-        results.push({ policy: allowlist, rule: ruleNames.allowedRegistries, result: allowedPrefixes(admission).some((prefix) => decision.rewritten.startsWith(prefix)) ? "pass" : "fail" });
+        results.push({ policy: allowlist, rule: ruleNames.allowedRegistries, result: allowedPrefixOf(admission, decision.rewritten) === undefined ? "fail" : "pass" });
       }
       if (results.length === 0) uncovered.push(`${at} ${test.image}: no emitted rule judges it`);
       else cases.push({ pod: podOf(name, namespace, test.image), comment, results });
