@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { kyvernoOptions } from "../../../src/targets/kyverno/kyverno-options.ts";
 import { repoRoot } from "../../helpers/run-cli.ts";
 import { type CompiledKyverno, compileKyverno } from "./compile-example.ts";
-import { admit, type Manifest } from "./kyverno-engine.ts";
+import { admit, type Manifest, ruleMatches } from "./kyverno-engine.ts";
 
 /**
  * The Kyverno CLI test (`kyverno: { cliTest: true }`) run as `kyverno test` runs it, on the test
@@ -25,13 +25,7 @@ interface TestResult {
   readonly result: "pass" | "fail";
   readonly patchedResources?: string;
 }
-interface Rule {
-  readonly name: string;
-  readonly match: { any: { resources: { kinds: string[]; operations: string[] } }[] };
-  readonly exclude?: { any: { resources: { namespaces: string[] } }[] };
-  readonly mutate?: unknown;
-  readonly validate?: unknown;
-}
+type Rule = { readonly name: string; readonly mutate?: unknown; readonly validate?: unknown };
 
 function metadataOf(document: Record<string, unknown>): { name: string; namespace?: string } {
   return document["metadata"] as { name: string; namespace?: string };
@@ -64,14 +58,12 @@ function runKyvernoTest(files: ReadonlyMap<string, Documents>): string[] {
         continue;
       }
       judged.add(name);
-      const namespace = metadataOf(pod).namespace ?? "default";
-      const matches = rule.match.any.some((entry) => entry.resources.kinds.includes("Pod") && entry.resources.operations.includes("CREATE"));
-      const excluded = (rule.exclude?.any ?? []).some((entry) => entry.resources.namespaces.includes(namespace));
-      if (!matches || excluded) {
+      const request = { operation: "CREATE", namespace: metadataOf(pod).namespace ?? "default", object: pod } as const;
+      if (!ruleMatches(rule, request)) {
         problems.push(`${where}: the rule does not match the Pod`);
         continue;
       }
-      const outcome = admit(policies as Manifest[], { operation: "CREATE", namespace, object: pod });
+      const outcome = admit(policies as Manifest[], request);
       if (rule.validate !== undefined) {
         const failed = outcome.violations.some((violation) => violation.policy === result.policy && violation.rule === result.rule);
         if ((failed ? "fail" : "pass") !== result.result) problems.push(`${where}: want ${result.result}, got ${failed ? "fail" : "pass"}`);
@@ -130,11 +122,14 @@ describe("the Kyverno CLI test of the worked examples", () => {
     expect(text).toContain("kyverno#11519");
   });
 
-  it("catches a rewrite to the wrong project and an allowlist whose dots match any character", () => {
+  it("catches a rewrite to the wrong project, an allowlist whose dots match any character, and one that excludes the Pods' namespace", () => {
     const wrongProject = sabotage(compiled, "kubernetes/kyverno/proxy-cache-rewrite.yaml", "harbor.myco.com/docker.io/${1}", "harbor.myco.com/dockerhub/${1}");
     expect(runKyvernoTest(wrongProject)).toEqual(expect.arrayContaining([expect.stringMatching(/^proxy-cache-6 proxy-cache-rewrite\/rewrite-images: patched Pod .*harbor\.myco\.com\/dockerhub\/nginx:latest/)]));
     const looseDots = sabotage(compiled, "kubernetes/kyverno/proxy-cache-allowlist.yaml", "^(?:harbor\\\\.myco\\\\.com/)", "^(?:harbor.myco.com)");
     expect(runKyvernoTest(looseDots)).toEqual(["proxy-cache-12 proxy-cache-allowlist/allowed-registries: want fail, got pass"]);
+    // An allowlist that excludes the test's namespace judges nothing there: kyverno test would pass it, this does not.
+    const excludesDefault = sabotage(compiled, "kubernetes/kyverno/proxy-cache-allowlist.yaml", '"kube-system"', '"default"');
+    expect(runKyvernoTest(excludesDefault)).toContain("proxy-cache-10 proxy-cache-allowlist/allowed-registries: the rule does not match the Pod");
   });
 });
 

@@ -125,8 +125,13 @@ function context(request: Request): JsonObject {
 }
 
 function applies(rule: JsonObject, request: Request): boolean {
+  return ruleMatches(rule as Manifest, request) && conditionsHold(rule["preconditions"], context(request));
+}
+
+/** Whether a rule's `match` takes the request and its `exclude` does not (its preconditions aside). */
+export function ruleMatches(rule: Manifest, request: AdmissionRequest): boolean {
   known(rule, ["name", "match", "exclude", "preconditions", "mutate", "validate", "generate"], `rule ${String(rule["name"])}`);
-  const matches = (block: Json | undefined): boolean => {
+  const matches = (block: unknown): boolean => {
     if (block === undefined) return false;
     const filters = (block as JsonObject)["any"] as JsonObject[];
     return filters.some((filter) => {
@@ -145,7 +150,7 @@ function applies(rule: JsonObject, request: Request): boolean {
       );
     });
   };
-  return matches(rule["match"]) && !matches(rule["exclude"]) && conditionsHold(rule["preconditions"], context(request));
+  return matches(rule["match"]) && !matches(rule["exclude"]);
 }
 
 function mutate(rule: JsonObject, request: Request): JsonObject {
